@@ -1,0 +1,42 @@
+# GSP Sync. `make demo` runs the main job end to end; `make test` runs every test.
+# Both install what they need first (Debian packages, through sudo when not root).
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+export GSP_SHARED_DATA ?= $(abspath ../shared/data)
+
+.PHONY: all deps build release test test-swift test-conformance demo bench bench-quick fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+# Everything: Swift tests (with a throwaway PostgreSQL) and the independent protocol checker.
+test: deps
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	scripts/with-postgres.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(MAKE) --no-print-directory test-conformance
+
+test-conformance:
+	@if [ -f protocol/conformance/check.py ]; then python3 protocol/conformance/check.py protocol/vectors; fi
+
+demo: deps release
+	scripts/demo.sh
+
+bench: deps release
+	scripts/bench.sh
+
+bench-quick: deps release
+	scripts/bench.sh --quick
+
+fuzz: deps
+	scripts/fuzz.sh
+
+clean:
+	rm -rf .build

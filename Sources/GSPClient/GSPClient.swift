@@ -1,0 +1,1 @@
+// GSPClient: see docs/architecture.md

@@ -1,0 +1,105 @@
+/// An exact amount of money: integer minor units (cents) of an ISO 4217 currency.
+/// Never passes through binary floating point.
+public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var minorUnits: Int64
+    /// Three upper-case letters, such as "USD".
+    public var currency: String
+
+    public init(minorUnits: Int64, currency: String) {
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
+    /// Digits after the decimal point for the currency (ISO 4217; 2 when not listed).
+    public static func minorDigits(of currency: String) -> Int {
+        switch currency {
+        case "JPY", "KRW", "VND", "CLP", "ISK", "XAF", "XOF", "PYG", "UGX", "RWF": 0
+        case "BHD", "KWD", "OMR", "JOD", "TND", "LYD", "IQD": 3
+        default: 2
+        }
+    }
+
+    public var minorDigits: Int { Money.minorDigits(of: currency) }
+
+    /// Parses "45000 USD", "USD 45000.50", "1,200.5 EUR".
+    public static func parse(_ text: String) throws(DomainError) -> Money {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let usage = "write money as an amount and an ISO currency code, such as '45000 USD' or '99.50 EUR'"
+        guard parts.count == 2 else { throw DomainError("malformed money '\(text)': \(usage)") }
+        let (amount, code) = isCurrencyCode(parts[1]) ? (parts[0], parts[1]) : (parts[1], parts[0])
+        guard isCurrencyCode(code) else { throw DomainError("malformed money '\(text)': no currency code; \(usage)") }
+        let currency = code.uppercased()
+        guard let minor = parseDecimal(amount.replacingOccurrences(of: ",", with: ""), digits: minorDigits(of: currency)) else {
+            throw DomainError("malformed money '\(text)': '\(amount)' is not an amount with at most \(minorDigits(of: currency)) decimals for \(currency); \(usage)")
+        }
+        return Money(minorUnits: minor, currency: currency)
+    }
+
+    static func isCurrencyCode(_ s: String) -> Bool {
+        s.count == 3 && s.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+    }
+
+    /// Exact decimal text to an integer scaled by 10^digits; nil when malformed, too precise or too large.
+    public static func parseDecimal(_ text: String, digits: Int) -> Int64? {
+        var s = Substring(text)
+        var negative = false
+        if s.first == "-" || s.first == "+" { negative = s.first == "-"; s = s.dropFirst() }
+        let pieces = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard pieces.count <= 2, let whole = pieces.first, !whole.isEmpty || pieces.count == 2 else { return nil }
+        let fraction = pieces.count == 2 ? pieces[1] : ""
+        guard fraction.count <= digits, !(whole.isEmpty && fraction.isEmpty),
+              (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let padded = String(whole + fraction) + String(repeating: "0", count: digits - fraction.count)
+        guard let magnitude = UInt64(padded.isEmpty ? "0" : padded) else { return nil }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { return nil }
+        return Int64(magnitude)
+    }
+
+    /// The amount as exact decimal text, without the currency: "45000.00".
+    public var amountText: String {
+        let digits = minorDigits
+        let magnitude = minorUnits.magnitude
+        var whole = String(magnitude)
+        if digits > 0 {
+            if whole.count <= digits { whole = String(repeating: "0", count: digits - whole.count + 1) + whole }
+            whole.insert(".", at: whole.index(whole.endIndex, offsetBy: -digits))
+        }
+        return (minorUnits < 0 ? "-" : "") + whole
+    }
+
+    public var description: String { "\(amountText) \(currency)" }
+
+    /// Money times a whole quantity; nil on overflow.
+    public func times(_ quantity: Int64) -> Money? {
+        let (product, overflow) = minorUnits.multipliedReportingOverflow(by: quantity)
+        return overflow ? nil : Money(minorUnits: product, currency: currency)
+    }
+
+    /// Money times a ratio `numerator / denominator`, rounded half away from zero; nil on overflow.
+    public func times(_ numerator: Int64, over denominator: Int64) -> Money? {
+        guard denominator != 0 else { return nil }
+        let product = Int128(minorUnits) * Int128(numerator)
+        let q = product / Int128(denominator), r = product % Int128(denominator)
+        let rounded = (r.magnitude * 2 >= Int128(denominator).magnitude) ? q + (product.signum() * Int128(denominator).signum() >= 0 ? 1 : -1) : q
+        guard let value = Int64(exactly: rounded) else { return nil }
+        return Money(minorUnits: value, currency: currency)
+    }
+}
+
+/// Sums of money kept per currency: amounts in different currencies are never added.
+public struct MoneyTotals: Hashable, Sendable, Codable {
+    public private(set) var byCurrency: [String: Int64] = [:]
+    public init() {}
+    public mutating func add(_ money: Money) {
+        byCurrency[money.currency, default: 0] &+= money.minorUnits
+    }
+    public var amounts: [Money] {
+        byCurrency.keys.sorted().map { Money(minorUnits: byCurrency[$0]!, currency: $0) }
+    }
+    public var isEmpty: Bool { byCurrency.isEmpty }
+    public var description: String { amounts.isEmpty ? "-" : amounts.map(\.description).joined(separator: " + ") }
+}

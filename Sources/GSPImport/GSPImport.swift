@@ -1,0 +1,1 @@
+// GSPImport: see docs/architecture.md

@@ -1,0 +1,1 @@
+// GSPPipeline: see docs/architecture.md

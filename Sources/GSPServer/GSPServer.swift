@@ -1,0 +1,1 @@
+// GSPServer: see docs/architecture.md

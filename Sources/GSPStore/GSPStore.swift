@@ -1,0 +1,1 @@
+// GSPStore: see docs/architecture.md

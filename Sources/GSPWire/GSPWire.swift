@@ -1,0 +1,1 @@
+// GSPWire: see docs/architecture.md
