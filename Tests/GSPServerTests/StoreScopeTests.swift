@@ -30,7 +30,7 @@ struct StoreScopeTests {
     }
 
     @Test func outOfScopeWritesAreRefusedOneByOne() throws {
-        var p = try Pipeline()
+        let p = try Pipeline()
         var a = Writer()
         let batch = [
             a.change("deals", p.aliceDeal, "stage", .text("poc")),                 // 1: own deal
@@ -51,7 +51,6 @@ struct StoreScopeTests {
         #expect(state.value("deals", p.bobDeal, "stage") == nil)
         #expect(state.value("kpis", p.aliceKPI, "deal") == .text(p.aliceDeal.lowercased))
         #expect(state.value("accounts", p.account, "sector") == .text("Auto"))
-        _ = p.writer
     }
 
     @Test func aRepCreatesADealForThemselvesButNotForOthers() throws {
@@ -69,7 +68,7 @@ struct StoreScopeTests {
     }
 
     @Test func reassignmentDropsForTheOldOwnerAndDeliversEverythingToTheNewOne() throws {
-        var p = try Pipeline()
+        let p = try Pipeline()
         let aliceCursor = try p.fixture.store.pullAll(user: alice).cursor
         let bobCursor = try p.fixture.store.pullAll(user: bob).cursor
         // Alice hands her own deal to bob (allowed: it is hers).
@@ -89,7 +88,6 @@ struct StoreScopeTests {
         // Alice may no longer write the deal.
         let late = try p.fixture.store.push([a.change("deals", p.aliceDeal, "stage", .text("kpi"))], as: alice, node: a.node)
         #expect(late.refusals.count == 1)
-        _ = p.writer
     }
 
     @Test func aChildMovedToAnotherDealFollowsIt() throws {
