@@ -75,7 +75,7 @@ struct ServerHTTPTests {
 
     @Test func anOversizedBodyGets413() async throws {
         let fixture = try ServerFixture(maxBodyBytes: 64 << 10)
-        let (status, body, _) = try await fixture.send("POST", "/v1/sync", token: fixture.tokens["meg"], body: Data(count: 200 << 10))
+        let (status, body, _) = try await fixture.send("POST", "/v1/sync", token: fixture.tokens["meg"], body: Data(count: 4 << 20))
         #expect(status == 413)
         #expect(String(decoding: body, as: UTF8.self).contains("larger than the limit"))
         // The connection is still usable afterwards, and nothing was stored.

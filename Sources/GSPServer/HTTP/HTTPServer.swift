@@ -84,11 +84,12 @@ public final class HTTPServer: Sendable {
                                       query: Self.values(connection, .GET_ARGUMENT_KIND),
                                       headers: Self.values(connection, .HEADER_KIND, lowercased: true))
             let pending = Pending(request: request)
-            if let length = request.header("content-length").flatMap(Int.init), length > maxBodyBytes {
-                pending.tooLarge = true
-            }
             context.pointee = Unmanaged.passRetained(pending).toOpaque()
             state.withLock { $0.inFlight += 1 }
+            // A declared length over the limit is answered at once, without reading the body.
+            if let length = request.header("content-length").flatMap(Int.init), length > maxBodyBytes {
+                return respond(tooLarge(), to: pending, on: connection)
+            }
             return .YES
         }
         let pending = Unmanaged<Pending>.fromOpaque(raw).takeUnretainedValue()
@@ -104,9 +105,14 @@ public final class HTTPServer: Sendable {
             size.pointee = 0
             return .YES
         }
-        let response = pending.tooLarge
-            ? HTTPResponse.error(413, "the request body is larger than the limit of \(maxBodyBytes) bytes: push fewer changes per request")
-            : handler(pending.request)
+        return respond(pending.tooLarge ? tooLarge() : handler(pending.request), to: pending, on: connection)
+    }
+
+    private func tooLarge() -> HTTPResponse {
+        .error(413, "the request body is larger than the limit of \(maxBodyBytes) bytes: push fewer changes per request")
+    }
+
+    private func respond(_ response: HTTPResponse, to pending: Pending, on connection: OpaquePointer) -> MHD_Result {
         observer?(pending.request, response, ContinuousClock.now - pending.started)
         return send(response, on: connection)
     }
