@@ -42,14 +42,14 @@ extension MergeSession {
     }
 
     func owner(of deal: String) throws -> String? {
-        try db.scalar("SELECT owner FROM deal_owners WHERE deal = ?", [.text(deal)])?.text
+        try findOwner.bind([.text(deal)])
+        return try findOwner.step()?[0].text
     }
 
     /// The row's entry: nil when the server has never seen the row; `deal` nil when it belongs to none.
     func rowEntry(_ table: String, _ row: String) throws -> RowEntry? {
-        let statement = try db.prepare("SELECT deal FROM rows WHERE tbl = ? AND row = ?")
-        try statement.bind([.text(table), .text(row)])
-        guard let found = try statement.step() else { return nil }
+        try findRow.bind([.text(table), .text(row)])
+        guard let found = try findRow.step() else { return nil }
         return RowEntry(deal: found.isNull(0) ? nil : found.text(0))
     }
 

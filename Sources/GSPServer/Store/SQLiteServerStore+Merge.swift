@@ -46,6 +46,7 @@ final class MergeSession {
     /// Deals this push created: still the rep's to finish creating until an owner is set.
     var createdDeals: Set<String> = []
     private let findHistory, insertHistory, findField, insertField, updateField, insertConflict: Statement
+    let findOwner, findRow: Statement
 
     init(db: Database, user: User, now: Date, intent: BatchIntent) throws {
         self.db = db
@@ -67,6 +68,8 @@ final class MergeSession {
             UPDATE fields SET kind = ?, value = ?, currency = ?, hlc = ?, node = ?, prev = ?, user = ?, seq = ?
             WHERE tbl = ? AND row = ? AND field = ?
             """)
+        findOwner = try db.prepare("SELECT owner FROM deal_owners WHERE deal = ?")
+        findRow = try db.prepare("SELECT deal FROM rows WHERE tbl = ? AND row = ?")
         insertConflict = try db.prepare("""
             INSERT INTO conflicts(tbl, row, field, win_kind, win_value, win_currency, win_hlc, win_node, win_user,
                                   lose_kind, lose_value, lose_currency, lose_hlc, lose_node, lose_user, detected)
