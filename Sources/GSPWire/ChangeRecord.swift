@@ -8,7 +8,39 @@ enum ChangeFlags {
     static let newRow: UInt8 = 0x10
     static let newNode: UInt8 = 0x20
     static let hasPrev: UInt8 = 0x40
-    static let reserved: UInt8 = 0x80
+    static let hasCounter: UInt8 = 0x80
+}
+
+/// HLCs travel as milliseconds and counter apart: a zigzag millisecond delta is 1-3 bytes
+/// for realistic gaps, and the counter, mostly zero, is then omitted.
+enum HLCCoding {
+    static let msLimit: Int64 = 1 << 48
+
+    static func milliseconds(_ base: Int64, plus delta: Int64, _ what: String, at offset: Int) throws(WireError) -> Int64 {
+        try milliseconds(base, delta: delta, negate: false, what, at: offset)
+    }
+
+    static func milliseconds(_ base: Int64, minus delta: Int64, _ what: String, at offset: Int) throws(WireError) -> Int64 {
+        try milliseconds(base, delta: delta, negate: true, what, at: offset)
+    }
+
+    private static func milliseconds(_ base: Int64, delta: Int64, negate: Bool, _ what: String,
+                                     at offset: Int) throws(WireError) -> Int64 {
+        let (ms, overflow) = negate ? base.subtractingReportingOverflow(delta) : base.addingReportingOverflow(delta)
+        guard !overflow, ms >= 0, ms < msLimit else {
+            throw WireError(.malformedFrame, "\(what) milliseconds fall outside 0..<2^48", offset: offset, region: .body)
+        }
+        return ms
+    }
+
+    static func counter(from r: inout ByteReader, _ what: String) throws(WireError) -> UInt64 {
+        let start = r.offset
+        let counter = try r.readVarInt("\(what) counter")
+        guard counter <= 0xFFFF else {
+            throw WireError(.malformedFrame, "\(what) counter \(counter) does not fit 16 bits", offset: start, region: .body)
+        }
+        return counter
+    }
 }
 
 /// Writes the change records of one list, remembering the previous record.
@@ -16,7 +48,7 @@ struct ChangeWriter {
     private var table = -1
     private var row = -1
     private var node = -1
-    private var hlc: UInt64 = 0
+    private var ms: Int64 = 0
 
     mutating func write(_ change: Change, into w: inout ByteWriter, tables: inout TableBuilder) {
         let t = tables.string(change.table)
@@ -27,16 +59,21 @@ struct ChangeWriter {
         if r != row { header |= ChangeFlags.newRow }
         if n != node { header |= ChangeFlags.newNode }
         if change.prev != .zero { header |= ChangeFlags.hasPrev }
+        if change.hlc.counter != 0 { header |= ChangeFlags.hasCounter }
         w.writeByte(header)
         if t != table { w.writeVarInt(UInt64(t)) }
         if r != row { w.writeVarInt(UInt64(r)) }
         w.writeVarInt(UInt64(tables.string(change.field)))
-        // HLCs mostly increase: the zigzag of the wrapping difference is a few bytes.
-        w.writeZigZag(Int64(bitPattern: change.hlc.rawValue &- hlc))
+        let hlcMs = Int64(change.hlc.milliseconds)
+        w.writeZigZag(hlcMs - ms)
+        if change.hlc.counter != 0 { w.writeVarInt(UInt64(change.hlc.counter)) }
         if n != node { w.writeVarInt(UInt64(n)) }
-        if change.prev != .zero { w.writeVarInt(change.hlc.rawValue &- change.prev.rawValue) }
+        if change.prev != .zero {
+            w.writeZigZag(hlcMs - Int64(change.prev.milliseconds))
+            w.writeVarInt(UInt64(change.prev.counter))
+        }
         writeValue(change.value, into: &w, tables: &tables)
-        (table, row, node, hlc) = (t, r, n, change.hlc.rawValue)
+        (table, row, node, ms) = (t, r, n, hlcMs)
     }
 
     private func writeValue(_ value: Value, into w: inout ByteWriter, tables: inout TableBuilder) {
@@ -59,15 +96,11 @@ struct ChangeReader {
     private var table = -1
     private var row = -1
     private var node = -1
-    private var hlc: UInt64 = 0
+    private var ms: Int64 = 0
 
     mutating func read(from r: inout ByteReader, tables: FrameTables) throws(WireError) -> Change {
         let start = r.offset
         let header = try r.readByte("a change header")
-        guard header & ChangeFlags.reserved == 0 else {
-            throw WireError(.malformedFrame, "change header 0x\(String(header, radix: 16)) sets the reserved bit 7",
-                            offset: start, region: .body)
-        }
         guard let kind = ValueKind(rawValue: header & ChangeFlags.kindMask) else {
             throw WireError(.malformedFrame, "unknown value tag \(header & ChangeFlags.kindMask) in a change header",
                             offset: start, region: .body)
@@ -85,7 +118,10 @@ struct ChangeReader {
                             offset: start, region: .body)
         }
         let field = try tables.string(from: &r, "field name")
-        hlc = hlc &+ UInt64(bitPattern: try r.readZigZag("HLC delta"))
+        let deltaAt = r.offset
+        ms = try HLCCoding.milliseconds(ms, plus: try r.readZigZag("HLC millisecond delta"), "HLC", at: deltaAt)
+        let counter = header & ChangeFlags.hasCounter != 0 ? try HLCCoding.counter(from: &r, "HLC") : 0
+        let hlc = UInt64(ms) << 16 | counter
         if header & ChangeFlags.newNode != 0 {
             node = try tables.nodeIndex(from: &r)
         } else if node < 0 {
@@ -95,11 +131,8 @@ struct ChangeReader {
         var prev: UInt64 = 0
         if header & ChangeFlags.hasPrev != 0 {
             let offset = r.offset
-            let back = try r.readVarInt("prev HLC distance")
-            prev = hlc &- back
-            guard prev != 0 else {
-                throw WireError(.malformedFrame, "prev HLC flag set but prev HLC is zero", offset: offset, region: .body)
-            }
+            let prevMs = try HLCCoding.milliseconds(ms, minus: try r.readZigZag("prev HLC distance"), "prev HLC", at: offset)
+            prev = UInt64(prevMs) << 16 | (try HLCCoding.counter(from: &r, "prev HLC"))
         }
         let value = try readValue(kind, from: &r, tables: tables)
         return Change(table: tables.strings[table], row: tables.rows[row], field: field, value: value,

@@ -10,19 +10,21 @@ enum Compression {
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(bytes.count)))
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: bound))
-        let status: Int32 = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                stream.avail_in = uInt(input.count)
-                stream.next_out = out.baseAddress! + start
+        var status: Int32 = Z_OK
+        output.reserveCapacity(start + bound)
+        bytes.withUnsafeBufferPointer { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.avail_in = uInt(input.count)
+            let compressed = [UInt8](unsafeUninitializedCapacity: bound) { out, initialized in
+                stream.next_out = out.baseAddress
                 stream.avail_out = uInt(bound)
                 // One call suffices: the output has deflateBound bytes of room.
-                return CZlib.deflate(&stream, Z_FINISH)
+                status = CZlib.deflate(&stream, Z_FINISH)
+                initialized = Int(stream.total_out)
             }
+            output.append(contentsOf: compressed)
         }
         precondition(status == Z_STREAM_END, "zlib deflate with deflateBound room returned \(status)")
-        output.removeLast(bound - Int(stream.total_out))
     }
 
     /// Inflates one zlib stream that must fill `input` exactly and produce exactly `expected`
@@ -52,7 +54,7 @@ enum Compression {
                 }
                 guard status == Z_OK, produced == output.count else { return }
                 if produced > expected { return }
-                output.append(contentsOf: repeatElement(0, count: min(output.count, expected + 1 - output.count)))
+                output += [UInt8](repeating: 0, count: min(output.count, expected + 1 - output.count))
             }
         }
         let consumed = Int(stream.total_in)
