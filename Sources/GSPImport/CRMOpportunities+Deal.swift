@@ -21,8 +21,8 @@ extension CRMOpportunities {
         let closeValue = try t.value("close_value", in: r)
 
         let created = engaged ?? fallbackDay
-        var w: [FieldWrite] = []
-        func set(_ field: String, _ value: Value, _ on: Day, _ order: Int = 0) { w.append(FieldWrite(field, value, day: on, order: order)) }
+        var w: [TimedWrite] = []
+        func set(_ field: String, _ value: Value, _ on: Day, _ order: Int = 0) { w.append(TimedWrite(field, value, day: on, order: order)) }
         let productName = product?.name ?? rawProduct
         set("title", .text("\(productName) for \(account.isEmpty ? "an unnamed account" : account)"), created)
         if !account.isEmpty { set("account", .text(account), created) }

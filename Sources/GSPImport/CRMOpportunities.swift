@@ -83,10 +83,10 @@ public enum CRMOpportunities {
             do throws(ImportError) {
                 let name = try t.value("account", in: r)
                 guard !name.isEmpty else { throw ImportError(file: t.file, line: r.line, reason: "empty account name") }
-                var writes = [FieldWrite("name", .text(name), day: firstDay)]
+                var writes = [TimedWrite("name", .text(name), day: firstDay)]
                 for (column, field) in [("sector", "sector"), ("office_location", "country")] {
                     let v = try t.value(column, in: r)
-                    if !v.isEmpty { writes.append(FieldWrite(field, .text(v), day: firstDay)) }
+                    if !v.isEmpty { writes.append(TimedWrite(field, .text(v), day: firstDay)) }
                 }
                 return ImportRecord(table: .accounts, row: accountID(name), origin: "\(t.file):\(r.line)", writes: writes)
             } catch {

@@ -40,10 +40,10 @@ public struct DemoGenerator {
         let device = Self.devices[rng.below(Self.devices.count)]
         let currency = rng.below(4) == 0 ? "EUR" : "USD"
         var day = start.adding(days: rng.below(200))
-        var w: [FieldWrite] = []
+        var w: [TimedWrite] = []
         var children: [ImportRecord] = []
         var order = 0
-        func set(_ f: String, _ v: Value) { w.append(FieldWrite(f, v, day: day, order: order)) }
+        func set(_ f: String, _ v: Value) { w.append(TimedWrite(f, v, day: day, order: order)) }
         func advance(_ s: Stage, after days: Int) {
             day = day.adding(days: days)
             order += 1
@@ -69,14 +69,14 @@ public struct DemoGenerator {
             for k in 0..<(1 + rng.below(3)) {
                 let kid = NameUUID.make(name: "demo-\(seed):kpis:\(n).\(k)")
                 let metric = [("boot time", "s", "<=", 2.5), ("frame rate", "fps", ">=", 55), ("battery life", "h", ">=", 18)][k]
-                var kw = [FieldWrite("deal", .text(id.lowercased), day: day), FieldWrite("metric", .text(metric.0), day: day),
-                          FieldWrite("unit", .text(metric.1), day: day), FieldWrite("comparator", .text(metric.2), day: day),
-                          FieldWrite("target", .real(metric.3), day: day), FieldWrite("agreed", .date(day), day: day)]
+                var kw = [TimedWrite("deal", .text(id.lowercased), day: day), TimedWrite("metric", .text(metric.0), day: day),
+                          TimedWrite("unit", .text(metric.1), day: day), TimedWrite("comparator", .text(metric.2), day: day),
+                          TimedWrite("target", .real(metric.3), day: day), TimedWrite("agreed", .date(day), day: day)]
                 if reach >= 4 {
                     let pass = rng.below(6) != 0
                     kpiPass = kpiPass && pass
                     let measured = metric.2 == ">=" ? (pass ? metric.3 * 1.1 : metric.3 * 0.9) : (pass ? metric.3 * 0.9 : metric.3 * 1.1)
-                    kw.append(FieldWrite("measured", .real((measured * 100).rounded() / 100), day: day.adding(days: 120), order: 9))
+                    kw.append(TimedWrite("measured", .real((measured * 100).rounded() / 100), day: day.adding(days: 120), order: 9))
                 }
                 children.append(ImportRecord(table: .kpis, row: kid, origin: origin, writes: kw))
             }
@@ -89,8 +89,8 @@ public struct DemoGenerator {
             for t in 0..<(2 + rng.below(6)) {
                 let worked = day.adding(days: t * 3 + 1)
                 children.append(ImportRecord(table: .time_entries, row: NameUUID.make(name: "demo-\(seed):time:\(n).\(t)"), origin: origin, writes: [
-                    FieldWrite("deal", .text(id.lowercased), day: worked), FieldWrite("engineer", .text(engineer), day: worked),
-                    FieldWrite("date", .date(worked), day: worked), FieldWrite("minutes", .integer(Int64(60 * (2 + rng.below(7)))), day: worked)]))
+                    TimedWrite("deal", .text(id.lowercased), day: worked), TimedWrite("engineer", .text(engineer), day: worked),
+                    TimedWrite("date", .date(worked), day: worked), TimedWrite("minutes", .integer(Int64(60 * (2 + rng.below(7)))), day: worked)]))
             }
         }
         if reach >= 4 { advance(.evaluation, after: 30 + rng.below(40)); set("eval_date", .date(day.adding(days: 20))) }

@@ -2,7 +2,7 @@ import GSPCore
 
 /// One field value to write, with the source date it took effect and its order on that day
 /// (creation before stage moves), so imported history follows the source's timeline.
-public struct FieldWrite: Equatable, Sendable {
+public struct TimedWrite: Equatable, Sendable {
     public var field: String
     public var value: Value
     public var day: Day
@@ -24,8 +24,8 @@ public struct ImportRecord: Equatable, Sendable {
     public var row: RowID
     /// Where it came from, for messages: "sales_pipeline.csv:17".
     public var origin: String
-    public var writes: [FieldWrite]
-    public init(table: Schema.Table, row: RowID, origin: String, writes: [FieldWrite]) {
+    public var writes: [TimedWrite]
+    public init(table: Schema.Table, row: RowID, origin: String, writes: [TimedWrite]) {
         self.table = table
         self.row = row
         self.origin = origin
