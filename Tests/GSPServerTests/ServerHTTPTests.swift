@@ -110,4 +110,26 @@ struct ServerHTTPTests {
         #expect(answer.epoch == (try fixture.store.epoch()))
         #expect(answer.changes.count == 2, "a cursor from another epoch is ignored")
     }
+
+    @Test func refusalsAndDroppedRowsTravelInTheFrame() async throws {
+        let fixture = try ServerFixture()
+        var meg = Writer(), al = Writer()
+        meg.clock = UInt64(Date().timeIntervalSince1970 * 1000)
+        al.clock = meg.clock + 100
+        let mine = RowID(), bobs = RowID()
+        let setup = SyncRequest(node: meg.node, knownEpoch: nil, cursor: 0, pageSize: 100,
+                                changes: (meg.deal(mine, owner: "alice") + meg.deal(bobs, owner: "bob")).pushed)
+        #expect(try await fixture.sync(as: "meg", setup).status == 200)
+        let first = try #require(try await fixture.sync(as: "alice", SyncRequest(node: al.node, knownEpoch: nil, cursor: 0, pageSize: 100, changes: [])).message.response)
+        #expect(first.changes.count == 2)
+
+        let push = SyncRequest(node: al.node, knownEpoch: first.epoch, cursor: first.cursor, pageSize: 100,
+                               changes: [al.change("deals", bobs, "stage", .text("poc")), al.change("deals", mine, "owner", .text("bob"))].pushed)
+        let answer = try #require(try await fixture.sync(as: "alice", push).message.response)
+        #expect(answer.acknowledged == 2)
+        #expect(answer.refusals.map(\.seq) == [1])
+        #expect(answer.refusals.first?.code == .outOfScope)
+        #expect(answer.dropped == [DroppedRow(table: "deals", row: mine)])
+        #expect(answer.changes.isEmpty)
+    }
 }
