@@ -109,6 +109,8 @@ private struct Builder {
         var first: Int64 = .max
         var firstNode = NodeID(bytes: [])
         var last: Int64 = .min
+        /// Writes that lost or were overwritten; usually empty, so cheap for imported rows.
+        var superseded: Set<Write> = []
         var values: [String: Value] { fields.mapValues(\.value) }
     }
 
@@ -144,10 +146,36 @@ private struct Builder {
 }
 
 extension Builder.Row {
+    /// One write to a field, to tell a change met again (a retried delivery) from a new one.
+    struct Write: Hashable {
+        var field: String
+        var stamp: Stamp
+    }
+
     mutating func update(_ change: Change, at: Int64, conflicts: inout [ConflictRecord],
                          users: [NodeID: String], tracked: Bool) {
         if at < first || (at == first && change.node < firstNode) { first = at; firstNode = change.node }
         last = max(last, at)
+        if let w = fields[change.field] {
+            let current = Change(table: change.table, row: change.row, field: change.field,
+                                 value: w.value, hlc: w.hlc, node: w.node)
+            if change.stamp == current.stamp || superseded.contains(Write(field: change.field, stamp: change.stamp)) {
+                // The same write again; only a stamp tie between different values can change the winner.
+                if Merge.wins(change, over: current) { fields[change.field] = Builder.Winner(value: change.value, hlc: change.hlc, node: change.node) }
+                return
+            }
+            if let conflict = ConflictRecord(incoming: change, current: current, users: users) {
+                conflicts.append(conflict)
+            }
+            if Merge.wins(change, over: current) {
+                superseded.insert(Write(field: change.field, stamp: current.stamp))
+                fields[change.field] = Builder.Winner(value: change.value, hlc: change.hlc, node: change.node)
+            } else {
+                superseded.insert(Write(field: change.field, stamp: change.stamp))
+            }
+        } else {
+            fields[change.field] = Builder.Winner(value: change.value, hlc: change.hlc, node: change.node)
+        }
         if tracked {
             switch change.field {
             case "stage": stageWrites.add(change)
@@ -155,18 +183,6 @@ extension Builder.Row {
             case "outcome": outcomeWrites.add(change)
             default: break
             }
-        }
-        guard let w = fields[change.field] else {
-            fields[change.field] = Builder.Winner(value: change.value, hlc: change.hlc, node: change.node)
-            return
-        }
-        let current = Change(table: change.table, row: change.row, field: change.field,
-                             value: w.value, hlc: w.hlc, node: w.node)
-        if let conflict = ConflictRecord(incoming: change, current: current, users: users) {
-            conflicts.append(conflict)
-        }
-        if Merge.wins(change, over: current) {
-            fields[change.field] = Builder.Winner(value: change.value, hlc: change.hlc, node: change.node)
         }
     }
 }

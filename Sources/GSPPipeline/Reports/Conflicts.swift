@@ -49,13 +49,18 @@ public struct ConflictRecord: Hashable, Sendable {
     }
 
     /// Every conflict met while merging `history` in the order given (a replica's arrival order).
+    /// A change met again (a retried delivery) is a duplicate, not a conflict.
     public static func find(inHistory history: some Sequence<Change>, users: [NodeID: String] = [:]) -> [ConflictRecord] {
         var state = MergedState()
+        var superseded = Set<SeenWrite>()
         var found: [ConflictRecord] = []
         for change in history {
-            if let current = state.winners[change.key],
-               let conflict = ConflictRecord(incoming: change, current: current, users: users) {
-                found.append(conflict)
+            if let current = state.winners[change.key], !superseded.contains(SeenWrite(key: change.key, stamp: change.stamp)) {
+                if let conflict = ConflictRecord(incoming: change, current: current, users: users) { found.append(conflict) }
+                if current.stamp != change.stamp {
+                    let loser = Merge.wins(change, over: current) ? current : change
+                    superseded.insert(SeenWrite(key: loser.key, stamp: loser.stamp))
+                }
             }
             state.apply(change)
         }
@@ -90,4 +95,10 @@ public struct ConflictsReport: Sendable {
             "Two writers changed the same field without seeing each other's value; the later (HLC, node) was kept.",
         ], sections: [section])
     }
+}
+
+/// One write to one field, to tell a change met again from a new one.
+private struct SeenWrite: Hashable {
+    var key: FieldKey
+    var stamp: Stamp
 }
