@@ -46,15 +46,17 @@ public struct PipelineData: Sendable {
 
         let live = builder.deals.filter { !($0.value.fields["deleted"]?.value.boolValue ?? false) }
         deals = live.map { Deal(id: $0.key, fields: $0.value.values) }
-            .sorted { ($0.displayName, $0.id.lowercased) < ($1.displayName, $1.id.lowercased) }
+            .map { (deal: $0, name: $0.displayName, order: $0.id.order) }
+            .sorted { ($0.name, $0.order) < ($1.name, $1.order) }
+            .map(\.deal)
         dealIndex = Dictionary(uniqueKeysWithValues: deals.enumerated().map { ($1.id, $0) })
         let index = dealIndex
         kpis = builder.kpis.map { KPI(id: $0.key, fields: $0.value.values) }
             .filter { !$0.isDeleted && $0.deal.map { index[$0] != nil } == true }
-            .sorted { $0.id.lowercased < $1.id.lowercased }
+            .sorted { $0.id.order < $1.id.order }
         timeEntries = builder.timeEntries.map { TimeEntry(id: $0.key, fields: $0.value.values) }
             .filter { !$0.isDeleted && $0.deal.map { index[$0] != nil } == true }
-            .sorted { ($0.date?.daysSinceEpoch ?? .min, $0.id.lowercased) < ($1.date?.daysSinceEpoch ?? .min, $1.id.lowercased) }
+            .sorted { ($0.date?.daysSinceEpoch ?? .min, $0.id.order) < ($1.date?.daysSinceEpoch ?? .min, $1.id.order) }
         kpisByDeal = Dictionary(grouping: kpis) { $0.deal! }
 
         var stages: [RowID: [StageEntry]] = [:], owners: [RowID: [HistoryEntry<String>]] = [:]

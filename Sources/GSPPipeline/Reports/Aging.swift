@@ -58,7 +58,7 @@ public struct AgingReport: Sendable {
             guard deal.outcome == .open, let last = data.lastChange[deal.id], data.moment - last >= threshold else { return nil }
             return Stalled(deal: deal.id, name: deal.displayName, owner: deal.owner, stage: deal.stage,
                            lastChange: last, idleDays: Int((data.moment - last) / millisecondsPerDay))
-        }.sorted { ($0.lastChange, $0.name, $0.deal.lowercased) < ($1.lastChange, $1.name, $1.deal.lowercased) }
+        }.sorted { ($0.lastChange, $0.name, $0.deal.order) < ($1.lastChange, $1.name, $1.deal.order) }
     }
 
     static func days(_ ms: Double) -> Double { ms / Double(millisecondsPerDay) }
