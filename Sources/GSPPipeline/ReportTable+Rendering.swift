@@ -34,7 +34,7 @@ extension ReportTable {
     /// Formula injection: a text cell (anything a user may have typed) that starts with
     /// = + - @, TAB or CR gets a leading apostrophe, so a spreadsheet shows it as text
     /// instead of running it. Numeric cells are written as they are: this module makes them
-    /// from numbers, so a negative amount stays a number.
+    /// from numbers, so a negative amount stays a number. A cell with no amount is empty, not "-".
     public func csv() -> String {
         var blocks: [String] = []
         for section in sections {
@@ -43,7 +43,7 @@ extension ReportTable {
             for row in section.rows {
                 lines.append(row.map { cell in
                     if case .text(let s) = cell { return Self.csvField(s, neutralize: true) }
-                    return Self.csvField(cell.text, neutralize: false)
+                    return Self.csvField(cell.isBlank ? "" : cell.text, neutralize: false)
                 }.joined(separator: ","))
             }
             blocks.append(lines.joined(separator: "\r\n") + "\r\n")

@@ -39,6 +39,16 @@ public enum Cell: Hashable, Sendable {
         }
     }
 
+    /// True for a cell with nothing to show (no amount, an undefined percentage).
+    var isBlank: Bool {
+        switch self {
+        case .empty: true
+        case .money(let totals): totals.isEmpty
+        case .percent(let p): p == nil
+        default: false
+        }
+    }
+
     /// True for cells aligned right in a text table.
     var isNumeric: Bool {
         switch self {

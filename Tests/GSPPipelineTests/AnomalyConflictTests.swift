@@ -38,6 +38,9 @@ import GSPCore
         #expect(measured.table == "kpis" && measured.field == "measured")
         #expect(measured.winning.value == .real(40) && measured.losing.value == .real(55))
         #expect(ConflictRecord.find(inHistory: fixture.history, users: HistoryBuilder.users) == data.conflicts)
+        let table = Reports.run(.conflicts, data: data)
+        #expect(table.sections[0].column("row") == [.text("Eta"), .text("Iota: KPI accuracy")])
+        #expect(table.sections[0].column("kept_by") == [.text("bob"), .text("bob")])
     }
 
     @Test func arrivalOrderDoesNotChangeThePair() {

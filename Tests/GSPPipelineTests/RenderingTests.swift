@@ -29,6 +29,12 @@ import GSPCore
         #expect(csv.hasSuffix("a=b,-12.50 USD\r\n"))
     }
 
+    @Test func csvLeavesMissingAmountsEmpty() {
+        let csv = table([[.money(MoneyTotals()), .percent(nil)]]).csv()
+        #expect(csv.hasSuffix("A,B\r\n,\r\n"))
+        #expect(table([[.money(MoneyTotals()), .percent(nil)]]).text().contains("-  -"))
+    }
+
     @Test func textTableAlignsAndStripsControlCharacters() {
         let t = table([[.text("x"), .integer(5)], [.text("longer\u{1B}[31m"), .integer(12345)]])
         let lines = t.text().split(separator: "\n").map(String.init)

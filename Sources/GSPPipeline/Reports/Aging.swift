@@ -31,7 +31,9 @@ public struct AgingReport: Sendable {
     public var stalled: [Stalled]
     public var stalledDays: Int
 
+    /// - Parameter stalledDays: idle days that make an open deal stalled (0 or more).
     public init(data: PipelineData, stalledDays: Int = 30) {
+        let stalledDays = max(0, stalledDays)
         self.stalledDays = stalledDays
         var stays: [Stage: [Int64]] = [:]
         for deal in data.deals {

@@ -80,8 +80,20 @@ public struct ConflictsReport: Sendable {
 
     public func table(data: PipelineData) -> ReportTable {
         func who(_ side: ConflictRecord.Side) -> String { side.user ?? data.user(side.node) }
+        let kpis = Dictionary(data.kpis.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let entries = Dictionary(data.timeEntries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Name a row by its deal, so a manager can find it: "Acme phones", "Acme phones: KPI latency".
+        func name(_ r: ConflictRecord) -> String {
+            func deal(_ id: RowID?) -> String { id.flatMap { data.deal($0)?.displayName } ?? r.row.lowercased }
+            switch r.table {
+            case "deals": return deal(r.row)
+            case "kpis": return kpis[r.row].map { deal($0.deal) + ": KPI " + $0.metric } ?? r.row.lowercased
+            case "time_entries": return entries[r.row].map { deal($0.deal) + ": time card of " + $0.engineer } ?? r.row.lowercased
+            default: return r.row.lowercased
+            }
+        }
         let rows: [[Cell]] = records.map { r in
-            let name = r.table == "deals" ? data.deal(r.row)?.displayName ?? r.row.lowercased : r.row.lowercased
+            let name = name(r)
             return [.moment(r.detectedAt), .text(r.table), .text(name), .text(r.field),
                     .text(r.winning.value.description), .text(who(r.winning)),
                     .text(r.losing.value.description), .text(who(r.losing))]
