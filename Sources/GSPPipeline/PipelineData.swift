@@ -30,13 +30,13 @@ public struct PipelineData: Sendable {
     private let dealIndex: [RowID: Int]
     private let kpisByDeal: [RowID: [KPI]]
 
-    /// Builds the state as of `asOf` (inclusive Unix milliseconds; nil for live).
+    /// Builds the state as of `asOfMilliseconds` (inclusive Unix milliseconds; nil for live).
     /// - Parameters:
     ///   - history: every change a store accepted, winners and losers, in arrival order
     ///     (the order only matters for finding conflicts).
     ///   - now: the caller's clock for live ages; defaults to the latest change's time.
     ///   - conflicts: records kept by the server; nil finds them from the history instead.
-    public init(history: some Sequence<Change>, asOf: Int64? = nil, now: Int64? = nil,
+    public init(history: some Sequence<Change>, asOfMilliseconds asOf: Int64? = nil, now: Int64? = nil,
                 users: [NodeID: String] = [:], conflicts: [ConflictRecord]? = nil) {
         var builder = Builder(cutoff: asOf, users: users)
         for change in history { builder.apply(change) }
@@ -88,7 +88,7 @@ public struct PipelineData: Sendable {
     /// Builds the state as of the end of `day` (UTC), or live when nil.
     public init(history: some Sequence<Change>, asOf day: Day?, now: Int64? = nil,
                 users: [NodeID: String] = [:], conflicts: [ConflictRecord]? = nil) {
-        self.init(history: history, asOf: day?.endMilliseconds, now: now, users: users, conflicts: conflicts)
+        self.init(history: history, asOfMilliseconds: day?.endMilliseconds, now: now, users: users, conflicts: conflicts)
     }
 
     public func deal(_ id: RowID) -> Deal? { dealIndex[id].map { deals[$0] } }

@@ -17,7 +17,7 @@ import GSPCore
 
     @Test func noAnomaliesBeforeTheConcurrentMeasurement() {
         let fixture = Fixture()
-        let data = PipelineData(history: fixture.history, asOf: HistoryBuilder.ms("2026-03-15", hour: 9))
+        let data = PipelineData(history: fixture.history, asOfMilliseconds: HistoryBuilder.ms("2026-03-15", hour: 9))
         // At 09:00 only alice's passing measurement exists: Iota is in main_contract legitimately.
         #expect(AnomaliesReport(data: data).problems.map(\.deal) == [fixture.d3, fixture.d3, fixture.d3])
     }

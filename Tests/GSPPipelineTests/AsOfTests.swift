@@ -33,7 +33,7 @@ import GSPCore
         let on = PipelineData(history: fixture.history, asOf: HistoryBuilder.day("2026-03-01"))
         #expect(before.deal(fixture.d7)!["value"] == usd(8_000))
         #expect(on.deal(fixture.d7)!["value"] == usd(7_000))
-        let mid = PipelineData(history: fixture.history, asOf: HistoryBuilder.ms("2026-03-01", hour: 10))
+        let mid = PipelineData(history: fixture.history, asOfMilliseconds: HistoryBuilder.ms("2026-03-01", hour: 10))
         #expect(mid.deal(fixture.d7)!["value"] == usd(9_000))
         #expect(mid.conflicts.isEmpty && on.conflicts.count == 1)
     }
@@ -49,5 +49,14 @@ import GSPCore
     @Test func liveMomentDefaultsToTheLatestChange() {
         let data = PipelineData(history: fixture.history)
         #expect(data.moment == HistoryBuilder.ms("2026-03-20"))
+    }
+}
+
+extension AsOfTests {
+    @Test func nilAsOfIsLive() {
+        let day: Day? = nil
+        let a = PipelineData(history: fixture.history, asOf: day, now: Fixture.now)
+        let b = PipelineData(history: fixture.history, asOfMilliseconds: nil, now: Fixture.now)
+        #expect(a.asOf == nil && a.deals == b.deals && a.moment == Fixture.now)
     }
 }
