@@ -1,1 +1,0 @@
-// GSPStore: see docs/architecture.md

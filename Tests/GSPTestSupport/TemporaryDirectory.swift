@@ -1,0 +1,13 @@
+import Foundation
+
+/// A fresh folder under the system temp dir, removed when released.
+public final class TemporaryDirectory: @unchecked Sendable {
+    // @unchecked: immutable after init.
+    public let url: URL
+    public init(_ prefix: String = "gsp-test") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
