@@ -38,7 +38,7 @@ enum SyncRoute {
                     nodes: output.page.nodes, cursor: output.page.cursor, hasMore: output.page.hasMore)
                 response = HTTPResponse(status: 200, contentType: contentType, body: Frame.encode(.response(answer), level: 1))
                 response.changesOut = output.page.changes.count
-            } catch let refusal as SyncRefusal {
+            } catch let refusal as SyncRejection {
                 response = errorFrame(422, code: .clockSkew, refusal.message, serverTime: refusal.serverTime)
             } catch {
                 response = errorFrame(500, code: .internalError, "the server could not merge this push: \(error); nothing was acknowledged, retry later")

@@ -26,7 +26,7 @@ public struct SyncOutput: Sendable {
 }
 
 /// The whole request was refused; nothing was merged.
-public struct SyncRefusal: Error, Sendable {
+public struct SyncRejection: Error, Sendable {
     public enum Kind: Sendable { case clockSkew }
     public var kind: Kind
     public var message: String
@@ -63,7 +63,7 @@ public final class SyncService: Sendable {
         let driftMs = UInt64(maxDrift.components.seconds) * 1000
         if let ahead = input.changes.map(\.change.hlc).max(), ahead.milliseconds > wall + driftMs {
             let seconds = Double(ahead.milliseconds - wall) / 1000
-            throw SyncRefusal(kind: .clockSkew,
+            throw SyncRejection(kind: .clockSkew,
                               message: "a change is stamped \(String(format: "%.1f", seconds)) s ahead of the server clock (the limit is \(driftMs / 1000) s): fix the device clock; unacknowledged changes may be re-stamped after the server time and pushed again",
                               serverTime: serverTime())
         }
