@@ -81,3 +81,22 @@ import GSPCore
         #expect(table.csv().contains("'=HYPERLINK"))
     }
 }
+
+@Suite struct OverriddenGateTests {
+    @Test func gateProblemsOfAnOverriddenMoveAreListedApartWithTheReason() {
+        let deal = RowID()
+        let node = NodeID()
+        func change(_ field: String, _ value: Value, _ ms: UInt64) -> Change {
+            Change(table: "deals", row: deal, field: field, value: value, hlc: HLC(milliseconds: ms), node: node)
+        }
+        let history = [change("title", .text("Imported"), 1), change("stage", .text("main_contract"), 2),
+                       change("outcome", .text("open"), 2), change("stage_override", .text("imported from CRM"), 3)]
+        let report = AnomaliesReport(data: PipelineData(history: history))
+        #expect(report.problems.isEmpty)
+        // main_contract without KPI, PIS contract, engineer or evaluation: pis, evaluation x2, main_contract.
+        #expect(report.overridden.map(\.problem.gate) == [.preInstallation, .evaluation, .evaluation, .mainContract])
+        #expect(report.overridden.allSatisfy { $0.reason == "imported from CRM" })
+        let withoutOverride = AnomaliesReport(data: PipelineData(history: Array(history.dropLast())))
+        #expect(withoutOverride.problems.count == 4 && withoutOverride.overridden.isEmpty)
+    }
+}
