@@ -58,12 +58,8 @@ public final class SyncServer: Sendable {
                 let since = request.query["since"].flatMap { try? Date($0, strategy: .iso8601) }
                 return .json(200, try store.conflicts(since: since).map(ConflictJSON.init))
             },
-            // Placeholders until the pipeline reports land: managers only, so the 403 rule holds already.
-            Route("GET", "/v1/reports/", prefix: true, access: .manager) { request, _ in
-                .error(404, "no report named '\(request.path.dropFirst("/v1/reports/".count))'")
-            },
             SyncRoute.route(service: service),
-        ]
+        ] + ReportRoutes.routes(store: store, authenticator: Authenticator(store: store))
     }
 }
 
