@@ -71,6 +71,14 @@ extension Replica {
         }
     }
 
+    /// Moves a deal to the stage named by `stage` (a stage id such as "pis").
+    @discardableResult
+    public func advance(_ reference: String, toStageNamed stage: String, override reason: String? = nil) throws -> Deal {
+        let target: Stage
+        do { target = try Stage.parse(stage) } catch { throw ReplicaError.invalid(error) }
+        return try advance(reference, to: target, override: reason)
+    }
+
     /// Checks the gates between the deal's stage and `stage`: an error naming what is
     /// missing, or the override write when a reason is given.
     func gateWrites(_ deal: Deal, entering stage: Stage, override reason: String?) throws -> [FieldWrite] {

@@ -68,9 +68,7 @@ struct DealAdvance: Command {
     }
 
     func run(_ context: Context) throws {
-        let target: Stage
-        do { target = try Stage.parse(stage) } catch { throw ReplicaError(.invalidValue, error.message) }
-        let moved = try context.openReplica().advance(deal, to: target, override: reason)
+        let moved = try context.openReplica().advance(deal, toStageNamed: stage, override: reason)
         context.print("deal \(moved.id.short) is now in \(moved.stage.rawValue) (\(moved.stage.title))")
     }
 }
