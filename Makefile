@@ -21,6 +21,7 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/with-postgres.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/gsp-bench --quick --results "$$(mktemp -d)" >/dev/null
 	$(MAKE) --no-print-directory test-conformance
 
 test-conformance:

@@ -1,0 +1,98 @@
+import Foundation
+import GSPCore
+
+/// The built-in preset for the public "CRM + Sales + Opportunities" sample layout:
+/// `sales_pipeline.csv`, with `sales_teams.csv`, `accounts.csv` and `products.csv` beside it.
+///
+/// Stage mapping (documented in docs/import.md):
+/// - every deal is created in `bau` on its engage date (a Prospecting row has no date in
+///   the source: it is created on the latest date found in the file);
+/// - Engaging: enters `poc` on the engage date (poc_start);
+/// - Won: `poc` on the engage date, then `main_contract` signed on the close date with
+///   close_value as a one-time charge for the product (outcome won); the source does not
+///   track KPIs, PIS or evaluation, so the move records a gate override saying so;
+/// - Lost: outcome lost on the close date, at the stage it had reached (`poc`).
+public enum CRMOpportunities {
+    public static let source = "crm-opportunities"
+    static let pipelineColumns = ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date", "close_date", "close_value"]
+    public static let currency = "USD"
+    public static let overrideReason = "imported from CRM: the source does not track KPI, PIS contract or evaluation"
+    public static let lostReason = "lost in the source CRM (no reason recorded)"
+
+    /// Maps the pipeline file (and the team, account and product files beside it when present).
+    public static func plan(pipeline url: URL) throws(ImportError) -> ImportPlan {
+        let folder = url.deletingLastPathComponent()
+        let pipeline = try CSVTable(contentsOf: url)
+        try pipeline.require(pipelineColumns)
+        let teams = try optionalTable(folder.appendingPathComponent("sales_teams.csv"))
+        let accounts = try optionalTable(folder.appendingPathComponent("accounts.csv"))
+        let products = try optionalTable(folder.appendingPathComponent("products.csv"))
+
+        var plan = ImportPlan()
+        var team: [String: (manager: String, region: String)] = [:]
+        if let teams {
+            for r in teams.records {
+                do throws(ImportError) {
+                    team[try teams.value("sales_agent", in: r)] = (try teams.value("manager", in: r), try teams.value("regional_office", in: r))
+                } catch { plan.problems.append(error) }
+            }
+        }
+        var productNames: [String: (name: String, price: String)] = [:]
+        if let products {
+            for r in products.records {
+                if let name = try? products.value("product", in: r), let price = try? products.value("sales_price", in: r) {
+                    productNames[productKey(name)] = (name, price)
+                }
+            }
+        }
+        let lastDay = latestDay(in: pipeline)
+        if let accounts { plan.records += accountRecords(accounts, firstDay: lastDay, problems: &plan.problems) }
+
+        for record in pipeline.records {
+            do throws(ImportError) {
+                plan.records.append(try deal(record, in: pipeline, team: team, products: productNames, fallbackDay: lastDay))
+            } catch {
+                plan.problems.append(error)
+            }
+        }
+        return plan
+    }
+
+    static func optionalTable(_ url: URL) throws(ImportError) -> CSVTable? {
+        FileManager.default.fileExists(atPath: url.path) ? try CSVTable(contentsOf: url) : nil
+    }
+
+    /// "GTXPro" and "GTX Pro" name the same product.
+    static func productKey(_ name: String) -> String { name.lowercased().filter { !$0.isWhitespace } }
+
+    static func latestDay(in table: CSVTable) -> Day {
+        var latest = Day(year: 1970, month: 1, day: 1)
+        for r in table.records {
+            for column in ["engage_date", "close_date"] {
+                if let text = try? table.value(column, in: r), let d = try? Day.parse(text), d > latest { latest = d }
+            }
+        }
+        return latest
+    }
+
+    public static func dealID(_ opportunity: String) -> RowID { NameUUID.make(name: "\(source):deals:\(opportunity)") }
+    public static func accountID(_ name: String) -> RowID { NameUUID.make(name: "\(source):accounts:\(name)") }
+
+    static func accountRecords(_ t: CSVTable, firstDay: Day, problems: inout [ImportError]) -> [ImportRecord] {
+        t.records.compactMap { r in
+            do throws(ImportError) {
+                let name = try t.value("account", in: r)
+                guard !name.isEmpty else { throw ImportError(file: t.file, line: r.line, reason: "empty account name") }
+                var writes = [TimedWrite("name", .text(name), day: firstDay)]
+                for (column, field) in [("sector", "sector"), ("office_location", "country")] {
+                    let v = try t.value(column, in: r)
+                    if !v.isEmpty { writes.append(TimedWrite(field, .text(v), day: firstDay)) }
+                }
+                return ImportRecord(table: .accounts, row: accountID(name), origin: "\(t.file):\(r.line)", writes: writes)
+            } catch {
+                problems.append(error)
+                return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// A CSV problem, with the file and line it was found at.
+public struct ImportError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let reason: String
+    public init(file: String, line: Int, reason: String) {
+        self.file = file
+        self.line = line
+        self.reason = reason
+    }
+    public var description: String { "\(file):\(line): \(reason)" }
+}
+
+/// One record of a CSV file: its fields and the line it starts on (1-based).
+public struct CSVRecord: Equatable, Sendable {
+    public var line: Int
+    public var fields: [String]
+}
+
+/// An RFC 4180 reader: quoted fields with commas, doubled quotes and line breaks,
+/// CRLF or LF line ends, and a UTF-8 byte-order mark, which is skipped.
+public enum CSV {
+    /// Parses a whole file; a structural fault (an unclosed quote, text after a closing
+    /// quote, invalid UTF-8) throws with its line. Blank lines are skipped.
+    public static func parse(_ data: Data, file: String) throws(ImportError) -> [CSVRecord] {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var records: [CSVRecord] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var line = 1, recordLine = 1
+        var i = 0
+        var quoted = false, wasQuoted = false
+
+        func finishField() throws(ImportError) {
+            guard let text = String(validating: field, as: UTF8.self) else {
+                throw ImportError(file: file, line: line, reason: "not valid UTF-8 text: save the file as UTF-8")
+            }
+            fields.append(text)
+            field.removeAll(keepingCapacity: true)
+            wasQuoted = false
+        }
+        func finishRecord() throws(ImportError) {
+            try finishField()
+            if !(fields.count == 1 && fields[0].isEmpty && !wasQuoted) {
+                records.append(CSVRecord(line: recordLine, fields: fields))
+            }
+            fields.removeAll(keepingCapacity: true)
+        }
+
+        while i < bytes.count {
+            let b = bytes[i]
+            if quoted {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") {
+                        field.append(b)
+                        i += 2
+                        continue
+                    }
+                    quoted = false
+                    wasQuoted = true
+                    let next = i + 1 < bytes.count ? bytes[i + 1] : UInt8(ascii: "\n")
+                    guard next == UInt8(ascii: ",") || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") else {
+                        throw ImportError(file: file, line: line, reason: "text after a closing quote: quote the whole field and double any quote inside it")
+                    }
+                } else {
+                    if b == UInt8(ascii: "\n") { line += 1 }
+                    field.append(b)
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case UInt8(ascii: ","):
+                try finishField()
+            case UInt8(ascii: "\r") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n"):
+                break // the LF that follows ends the record
+            case UInt8(ascii: "\n"):
+                try finishRecord()
+                line += 1
+                recordLine = line
+            case UInt8(ascii: "\"") where field.isEmpty:
+                quoted = true
+            case UInt8(ascii: "\""):
+                throw ImportError(file: file, line: line, reason: "a quote inside an unquoted field: quote the whole field and double the quote")
+            default:
+                field.append(b)
+            }
+            i += 1
+        }
+        if quoted { throw ImportError(file: file, line: recordLine, reason: "a quoted field is never closed") }
+        if !field.isEmpty || !fields.isEmpty || wasQuoted { try finishRecord() }
+        return records
+    }
+
+    /// Quotes a field when needed (comma, quote, line break, or leading/trailing space).
+    public static func escape(_ field: String) -> String {
+        let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            || field.first == " " || field.last == " "
+        return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+    }
+
+    /// One CSV line (without its line end).
+    public static func line(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") }
+}
+
+/// A parsed CSV file with a header row, read by column name.
+public struct CSVTable: Sendable {
+    public let file: String
+    public let header: [String]
+    public let records: [CSVRecord]
+    private let index: [String: Int]
+
+    public init(data: Data, file: String) throws(ImportError) {
+        let all = try CSV.parse(data, file: file)
+        guard let first = all.first else { throw ImportError(file: file, line: 1, reason: "the file is empty: a header row is needed") }
+        header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        records = Array(all.dropFirst())
+        self.file = file
+        var index: [String: Int] = [:]
+        for (i, name) in header.enumerated() where index[name] == nil { index[name] = i }
+        self.index = index
+    }
+
+    public init(contentsOf url: URL) throws(ImportError) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ImportError(file: url.path, line: 0, reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        try self.init(data: data, file: url.lastPathComponent)
+    }
+
+    /// Throws unless every named column is in the header.
+    public func require(_ columns: [String]) throws(ImportError) {
+        let missing = columns.filter { index[$0] == nil }
+        if !missing.isEmpty {
+            throw ImportError(file: file, line: 1, reason: "missing column(s) \(missing.joined(separator: ", ")); the header has \(header.joined(separator: ", "))")
+        }
+    }
+
+    /// The field of `column` in `record`; throws when the row is shorter or longer than the header.
+    public func value(_ column: String, in record: CSVRecord) throws(ImportError) -> String {
+        guard record.fields.count == header.count else {
+            throw ImportError(file: file, line: record.line, reason: "expected \(header.count) columns, found \(record.fields.count)")
+        }
+        guard let i = index[column] else { throw ImportError(file: file, line: record.line, reason: "no column '\(column)'") }
+        return record.fields[i].trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,1 +1,0 @@
-// GSPImport: see docs/architecture.md

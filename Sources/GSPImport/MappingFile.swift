@@ -1,0 +1,141 @@
+import Foundation
+import GSPCore
+
+/// A small JSON file that maps another CRM's deal export onto GSP deals:
+///
+///     { "source": "acme-crm", "id": "Opportunity ID",
+///       "fields": { "title": "Name", "account": "Account", "owner": "Owner", "value": "Amount" },
+///       "currency": "USD", "date_format": "MM/DD/YYYY",
+///       "stage": { "column": "Stage", "values": { "Prospecting": "bau", "Closed Won": "won", "Closed Lost": "lost" } },
+///       "created": "Created Date", "closed": "Close Date" }
+///
+/// Stage values map to a stage id, or to `won` / `lost` (outcomes). See docs/import.md.
+public struct MappingFile: Decodable, Sendable {
+    public var source: String
+    public var id: String
+    public var fields: [String: String]
+    public var currency: String?
+    public var date_format: String?
+    public var stage: StageMapping?
+    public var created: String?
+    public var closed: String?
+
+    public struct StageMapping: Decodable, Sendable {
+        public var column: String
+        public var values: [String: String]
+    }
+
+    public static func load(_ url: URL) throws(ImportError) -> MappingFile {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ImportError(file: url.lastPathComponent, line: 0, reason: "cannot read the mapping file: \(error.localizedDescription)")
+        }
+        let mapping: MappingFile
+        do { mapping = try JSONDecoder().decode(MappingFile.self, from: data) } catch {
+            throw ImportError(file: url.lastPathComponent, line: 0, reason: "not a valid mapping file (\(error)); see docs/import.md for the format")
+        }
+        for field in mapping.fields.keys where Schema.field(field, in: .deals) == nil {
+            throw ImportError(file: url.lastPathComponent, line: 0, reason: "unknown deal field '\(field)' in the mapping; known fields: \(Schema.dealFields.map(\.name).joined(separator: ", "))")
+        }
+        for target in mapping.stage?.values.values ?? [:].values where target != "won" && target != "lost" && Stage(rawValue: target) == nil {
+            throw ImportError(file: url.lastPathComponent, line: 0, reason: "stage value '\(target)' in the mapping is neither a stage id (\(Stage.allCases.map(\.rawValue).joined(separator: ", "))) nor won/lost")
+        }
+        return mapping
+    }
+
+    /// Maps every row of a CSV export; rows that do not fit become problems with their line.
+    public func plan(_ table: CSVTable) throws(ImportError) -> ImportPlan {
+        try table.require([id] + Array(fields.values) + [stage?.column, created, closed].compactMap { $0 })
+        var plan = ImportPlan()
+        for record in table.records {
+            do throws(ImportError) { plan.records.append(try deal(record, in: table)) } catch { plan.problems.append(error) }
+        }
+        return plan
+    }
+
+    func deal(_ r: CSVRecord, in t: CSVTable) throws(ImportError) -> ImportRecord {
+        func fail(_ reason: String) -> ImportError { ImportError(file: t.file, line: r.line, reason: reason) }
+        let sourceID = try t.value(id, in: r)
+        guard !sourceID.isEmpty else { throw fail("empty \(id): every row needs the source's id") }
+        let createdDay = try created.map { c throws(ImportError) in try parseDay(try t.value(c, in: r), column: c, fail) } ?? nil
+        let closedDay = try closed.map { c throws(ImportError) in try parseDay(try t.value(c, in: r), column: c, fail) } ?? nil
+        let day = createdDay ?? closedDay ?? Day(year: 1970, month: 1, day: 2)
+        var writes: [TimedWrite] = []
+        for (field, column) in fields.sorted(by: { $0.key < $1.key }) {
+            let text = try t.value(column, in: r)
+            if text.isEmpty { continue }
+            let kind = Schema.field(field, in: .deals)!.kind
+            writes.append(TimedWrite(field, try value(text, kind: kind, column: column, fail), day: day))
+        }
+        writes.append(TimedWrite("stage", .text(Stage.businessAsUsual.rawValue), day: day))
+        writes.append(TimedWrite("outcome", .text(Outcome.open.rawValue), day: day))
+        if let stage {
+            let text = try t.value(stage.column, in: r)
+            guard let target = stage.values[text] else {
+                throw fail("\(stage.column) '\(text)' is not in the mapping's stage values (\(stage.values.keys.sorted().joined(separator: ", ")))")
+            }
+            let end = closedDay ?? day
+            switch target {
+            case "won":
+                writes += [TimedWrite("stage", .text(Stage.mainContract.rawValue), day: end, order: 1),
+                           TimedWrite("stage_override", .text("imported from \(source): won in the source"), day: end, order: 1),
+                           TimedWrite("outcome", .text(Outcome.won.rawValue), day: end, order: 1)]
+            case "lost":
+                writes += [TimedWrite("outcome", .text(Outcome.lost.rawValue), day: end, order: 1),
+                           TimedWrite("lost_stage", .text(Stage.businessAsUsual.rawValue), day: end, order: 1),
+                           TimedWrite("lost_reason", .text("lost in \(source)"), day: end, order: 1)]
+            default:
+                if target != Stage.businessAsUsual.rawValue {
+                    writes.append(TimedWrite("stage", .text(target), day: day, order: 1))
+                    writes.append(TimedWrite("stage_override", .text("imported from \(source)"), day: day, order: 1))
+                }
+            }
+        }
+        return ImportRecord(table: .deals, row: NameUUID.make(name: "\(source):deals:\(sourceID)"), origin: "\(t.file):\(r.line)", writes: writes)
+    }
+
+    func value(_ text: String, kind: ValueKind, column: String, _ fail: (String) -> ImportError) throws(ImportError) -> Value {
+        switch kind {
+        case .money:
+            if let m = try? Money.parse(text) { return .money(m) }
+            guard let currency, let minor = Money.parseDecimal(text.replacingOccurrences(of: ",", with: ""), digits: Money.minorDigits(of: currency)) else {
+                throw fail("\(column): '\(text)' is not an amount\(currency == nil ? " (and the mapping names no default currency)" : "")")
+            }
+            return .money(Money(minorUnits: minor, currency: currency))
+        case .date:
+            guard let d = try parseDay(text, column: column, fail) else { return .null }
+            return .date(d)
+        case .integer:
+            guard let v = Int64(text) else { throw fail("\(column): '\(text)' is not a whole number") }
+            return .integer(v)
+        case .real:
+            guard let v = Double(text), v.isFinite else { throw fail("\(column): '\(text)' is not a number") }
+            return .real(v)
+        case .bool:
+            switch text.lowercased() {
+            case "true", "yes", "1": return .bool(true)
+            case "false", "no", "0": return .bool(false)
+            default: throw fail("\(column): '\(text)' is not true or false")
+            }
+        case .text, .null:
+            return .text(text)
+        }
+    }
+
+    func parseDay(_ text: String, column: String, _ fail: (String) -> ImportError) throws(ImportError) -> Day? {
+        if text.isEmpty { return nil }
+        let format = date_format ?? "YYYY-MM-DD"
+        let digits = text.prefix(10).split(whereSeparator: { !$0.isNumber }).map(String.init)
+        var iso = String(text.prefix(10))
+        if digits.count == 3 {
+            switch format {
+            case "MM/DD/YYYY": iso = "\(digits[2])-\(pad(digits[0]))-\(pad(digits[1]))"
+            case "DD/MM/YYYY", "DD.MM.YYYY": iso = "\(digits[2])-\(pad(digits[1]))-\(pad(digits[0]))"
+            default: break
+            }
+        }
+        do { return try Day.parse(iso) } catch { throw fail("\(column): '\(text)' is not a date in \(format)") }
+    }
+
+    func pad(_ s: String) -> String { s.count == 1 ? "0" + s : s }
+}
