@@ -101,3 +101,20 @@ extension Replica {
         return result
     }
 }
+
+extension Replica {
+    /// Writes fields as one local edit (one HLC, one transaction): the general edit for apps
+    /// and importers. Known fields of known tables must hold their schema's kind; unknown
+    /// tables and fields are stored as given (a newer schema's data is kept, not dropped).
+    @discardableResult
+    public func write(_ writes: [FieldWrite]) throws -> HLC {
+        guard !writes.isEmpty else { throw ReplicaError(.invalidValue, "nothing to write") }
+        for write in writes {
+            guard !write.table.isEmpty, !write.field.isEmpty else { throw ReplicaError(.invalidValue, "a write names no table or field") }
+            if let table = Schema.Table(rawValue: write.table), let field = Schema.field(write.field, in: table) {
+                try FieldParser.check(write.value, for: field)
+            }
+        }
+        return try transaction { try recordLocal(writes) }
+    }
+}
