@@ -35,19 +35,25 @@ public struct PullResult: Equatable, Sendable {
 extension Replica {
     /// Forgets pending changes up to `seq` inclusive: the server made them durable.
     public func acknowledge(upTo seq: UInt64) throws {
+        try transaction { try acknowledgeLocked(upTo: seq) }
+    }
+
+    func acknowledgeLocked(upTo seq: UInt64) throws {
         let bounded = Int64(clamping: seq)
-        try transaction {
-            try database.run("DELETE FROM pending WHERE seq <= ?", [.integer(bounded)])
-            let previous = try meta(.acknowledged)?.integer ?? 0
-            try setMeta(.acknowledged, .integer(max(previous, bounded)))
-        }
+        try database.run("DELETE FROM pending WHERE seq <= ?", [.integer(bounded)])
+        let previous = try meta(.acknowledged)?.integer ?? 0
+        try setMeta(.acknowledged, .integer(max(previous, bounded)))
     }
 
     /// Moves refused pending changes to the `refused` table (they will not be pushed again).
     public func recordRefusals(_ refusals: [(seq: UInt64, code: String, reason: String)]) throws {
         guard !refusals.isEmpty else { return }
+        try transaction { try recordRefusalsLocked(refusals) }
+    }
+
+    func recordRefusalsLocked(_ refusals: [(seq: UInt64, code: String, reason: String)]) throws {
         let now = Int64(clamping: wallClock.now())
-        try transaction {
+        do {
             for refusal in refusals {
                 let seq = SQLValue.integer(Int64(clamping: refusal.seq))
                 try database.run("""
@@ -73,7 +79,11 @@ extension Replica {
     /// whole page back, cursor included, so the next sync asks for the same page again.
     @discardableResult
     public func applyPulled(changes: [Change], dropped: [RowReference] = [], nodes: [NodeID: String] = [:], cursor: UInt64) throws -> PullResult {
-        try transaction {
+        try transaction { try applyPulledLocked(changes: changes, dropped: dropped, nodes: nodes, cursor: cursor) }
+    }
+
+    func applyPulledLocked(changes: [Change], dropped: [RowReference], nodes: [NodeID: String], cursor: UInt64) throws -> PullResult {
+        do {
             var result = PullResult()
             var clock = try loadClock()
             for (index, change) in changes.enumerated() {
