@@ -30,6 +30,11 @@ public struct PullResult: Equatable, Sendable {
     public var ignored = 0
     /// Rows removed because the server dropped them (children included).
     public var droppedRows = 0
+    public init(applied: Int = 0, ignored: Int = 0, droppedRows: Int = 0) {
+        self.applied = applied
+        self.ignored = ignored
+        self.droppedRows = droppedRows
+    }
 }
 
 extension Replica {

@@ -5,6 +5,7 @@ extension Replica {
     /// Runs one sync to completion: performs the actions `SyncSession` asks for, against
     /// this replica and `transport`. Each step that changes the replica is its own
     /// transaction, so an interrupted sync resumes cleanly next time.
+    @discardableResult
     public func sync(transport: any Transport, codec: any SyncCodec, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000,
                      progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
         let state = try syncState()
