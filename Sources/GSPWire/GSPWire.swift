@@ -1,1 +1,0 @@
-// GSPWire: see docs/architecture.md
