@@ -43,9 +43,10 @@ extension Replica {
         try transaction { try acknowledgeLocked(upTo: seq) }
     }
 
-    func acknowledgeLocked(upTo seq: UInt64) throws {
+    func acknowledgeLocked(upTo seq: UInt64, except kept: Set<UInt64> = []) throws {
         let bounded = Int64(clamping: seq)
-        try database.run("DELETE FROM pending WHERE seq <= ?", [.integer(bounded)])
+        let keep = kept.isEmpty ? "" : " AND seq NOT IN (\(kept.map { String(Int64(clamping: $0)) }.joined(separator: ",")))"
+        try database.run("DELETE FROM pending WHERE seq <= ?" + keep, [.integer(bounded)])
         let previous = try meta(.acknowledged)?.integer ?? 0
         try setMeta(.acknowledged, .integer(max(previous, bounded)))
     }
@@ -166,9 +167,14 @@ extension Replica {
     /// and queue every field value this replica holds, so the server gets back what it lost.
     /// Last-writer-wins makes re-sending old values harmless. Returns how many were queued.
     @discardableResult
-    public func resetForNewEpoch(_ epoch: UUID) throws -> Int {
+    public func resetForNewEpoch(_ epoch: UUID?) throws -> Int {
         try transaction {
-            try setMeta(.epoch, .text(epoch.uuidString.lowercased()))
+            if let epoch {
+                try setMeta(.epoch, .text(epoch.uuidString.lowercased()))
+            } else {
+                // Unknown yet: the next sync sends no epoch and learns the server's.
+                try database.run("DELETE FROM meta WHERE key = ?", [.text(MetaKey.epoch.rawValue)])
+            }
             try setMeta(.cursor, .integer(0))
             try database.run("""
                 INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)

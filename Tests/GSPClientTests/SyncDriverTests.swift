@@ -20,8 +20,13 @@ final class InMemorySyncServer: Transport, SyncCodec {
     let state = Mutex(State())
     let now: UInt64
     let toleranceMs: UInt64 = 60_000
+    /// Refuse skewed changes one by one (a refusal each) instead of refusing the whole round.
+    let skewPerChange: Bool
 
-    init(now: UInt64) { self.now = now }
+    init(now: UInt64, skewPerChange: Bool = false) {
+        self.now = now
+        self.skewPerChange = skewPerChange
+    }
 
     func register(_ node: NodeID, as user: String) { state.withLock { $0.users[node] = user } }
     /// The store is replaced by an empty backup: a new epoch.
@@ -50,10 +55,17 @@ final class InMemorySyncServer: Transport, SyncCodec {
     }
 
     private func answer(_ round: SyncRound, _ s: inout State) -> SyncAnswer {
+        var refusals: [SyncRefusal] = []
         if round.changes.contains(where: { $0.change.hlc.milliseconds > now + toleranceMs }) {
-            return .failure(SyncFailure(code: SyncFailure.clockSkew, message: "stamps are ahead of the server", serverTime: HLC(milliseconds: now)))
+            guard skewPerChange else {
+                return .failure(SyncFailure(code: SyncFailure.clockSkew, message: "stamps are ahead of the server", serverTime: HLC(milliseconds: now)))
+            }
         }
         for pushed in round.changes {
+            if pushed.change.hlc.milliseconds > now + toleranceMs {
+                refusals.append(SyncRefusal(seq: pushed.seq, code: SyncRefusal.clockSkew, reason: "ahead of the server"))
+                continue
+            }
             switch s.merged.apply(pushed.change) {
             case .inserted, .replaced: s.log.append(pushed.change)
             case .lost, .duplicate: break
@@ -68,7 +80,7 @@ final class InMemorySyncServer: Transport, SyncCodec {
             if s.merged.winners[change.key] == change { page.append(change) }
         }
         return .reply(SyncReply(epoch: s.epoch, serverTime: HLC(milliseconds: now), acknowledged: round.changes.map(\.seq).max() ?? 0,
-                                changes: page, nodes: s.users, cursor: UInt64(cursor), hasMore: cursor < s.log.count))
+                                refusals: refusals, changes: page, nodes: s.users, cursor: UInt64(cursor), hasMore: cursor < s.log.count))
     }
 }
 
@@ -122,6 +134,18 @@ final class InMemorySyncServer: Transport, SyncCodec {
         try ahead.replica.setDealFields(deal.short, [(field: "title", text: "u")])
         let again = try await ahead.replica.sync(transport: server, codec: server)
         #expect(again.restamped == 0)
+    }
+
+    @Test func changesRefusedOneByOneForSkewAreRestampedNotLost() async throws {
+        let server = InMemorySyncServer(now: TestReplica.start, skewPerChange: true)
+        let ahead = try TestReplica(user: "alice", clock: .fixed(TestReplica.start + 86_400_000))
+        try ahead.replica.createDeal(title: "t", account: "a")
+        let summary = try await ahead.replica.sync(transport: server, codec: server)
+        #expect(summary.restamped == 5)
+        #expect(summary.refused == 0)
+        #expect(server.log.count == 5)
+        #expect(try ahead.replica.pendingCount() == 0)
+        #expect(try ahead.replica.refusedChanges().isEmpty)
     }
 
     @Test func aRestoredServerGetsEverythingBack() async throws {

@@ -29,13 +29,13 @@ import GSPCore
         #expect(round.knownEpoch == nil)
         #expect(round.schemaVersion == Schema.version)
         let page1 = reply(ack: 3, cursor: 20, hasMore: true, refusals: [SyncRefusal(seq: 2, code: "scope", reason: "not yours")], changes: 4)
-        #expect(session.onReply(page1) == .apply(page1))
+        #expect(session.onReply(page1) == .apply(page1, retry: []))
         #expect(session.onApplied(PullResult(applied: 4)) == .readPending(limit: 1_000))
         guard case .send(let second) = session.onPending([]) else { Issue.record("expected a send"); return }
         #expect(second.cursor == 20)
         #expect(second.knownEpoch == epoch)
         let page2 = reply(cursor: 25, changes: 2)
-        #expect(session.onReply(page2) == .apply(page2))
+        #expect(session.onReply(page2) == .apply(page2, retry: []))
         var expected = SyncSummary()
         (expected.rounds, expected.pushed, expected.refused, expected.pulled, expected.applied) = (2, 2, 1, 6, 5)
         #expect(session.onApplied(PullResult(applied: 1, ignored: 1)) == .done(expected))
@@ -54,6 +54,33 @@ import GSPCore
         }
         #expect(error.message.contains("check this device's clock"))
         #expect(session.summary.restamped == 2)
+    }
+
+    @Test func changesRefusedForSkewStayPendingForOneRestamp() {
+        var session = SyncSession(node: node, knownEpoch: epoch, cursor: 0)
+        _ = session.onPending(pending(1...3))
+        let skewed = reply(ack: 3, cursor: 4, refusals: [SyncRefusal(seq: 2, code: SyncRefusal.clockSkew, reason: "ahead"),
+                                                         SyncRefusal(seq: 3, code: "outOfScope", reason: "bob's deal")])
+        #expect(session.onReply(skewed) == .apply(skewed, retry: [2]))
+        #expect(session.onApplied(PullResult()) == .restamp(after: skewed.serverTime))
+        #expect(session.onRestamped(1) == .readPending(limit: 1_000))
+        _ = session.onPending(pending(2...2))
+        // A second skew refusal is recorded like any other.
+        let again = reply(ack: 2, cursor: 4, refusals: [SyncRefusal(seq: 2, code: SyncRefusal.clockSkew, reason: "ahead")])
+        #expect(session.onReply(again) == .apply(again, retry: []))
+        guard case .done(let summary) = session.onApplied(PullResult()) else { Issue.record("expected done"); return }
+        #expect(summary.refused == 2)
+        #expect(summary.pushed == 1)
+    }
+
+    @Test func anEpochMismatchErrorStartsOverWithoutAnEpoch() {
+        var session = SyncSession(node: node, knownEpoch: UUID(), cursor: 80)
+        _ = session.onPending([])
+        #expect(session.onFailure(SyncFailure(code: SyncFailure.epochMismatch, message: "restored")) == .resetEpoch(nil))
+        #expect(session.onEpochReset(3) == .readPending(limit: 1_000))
+        guard case .send(let round) = session.onPending(pending(1...3)) else { Issue.record("expected a send"); return }
+        #expect(round.knownEpoch == nil)
+        #expect(round.cursor == 0)
     }
 
     @Test func otherServerErrorsFailWithTheirMessage() {

@@ -30,8 +30,8 @@ extension Replica {
                 case .reply(let reply): action = session.onReply(reply)
                 case .failure(let failure): action = session.onFailure(failure)
                 }
-            case .apply(let reply):
-                let result = try applyReply(reply)
+            case .apply(let reply, let retry):
+                let result = try applyReply(reply, keeping: Set(retry))
                 action = session.onApplied(result)
                 progress(session.summary)
             case .restamp(let serverTime):
@@ -47,11 +47,12 @@ extension Replica {
         }
     }
 
-    /// Applies one reply: refusals, acknowledgement, then the pulled page with its cursor and epoch.
-    func applyReply(_ reply: SyncReply) throws -> PullResult {
+    /// Applies one reply: refusals, acknowledgement, then the pulled page with its cursor and
+    /// epoch. The `keeping` sequences stay pending.
+    func applyReply(_ reply: SyncReply, keeping: Set<UInt64> = []) throws -> PullResult {
         try transaction {
-            try recordRefusalsLocked(reply.refusals.map { ($0.seq, $0.code, $0.reason) })
-            try acknowledgeLocked(upTo: reply.acknowledged)
+            try recordRefusalsLocked(reply.refusals.filter { !keeping.contains($0.seq) }.map { ($0.seq, $0.code, $0.reason) })
+            try acknowledgeLocked(upTo: reply.acknowledged, except: keeping)
             try setMeta(.epoch, .text(reply.epoch.uuidString.lowercased()))
             return try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
         }

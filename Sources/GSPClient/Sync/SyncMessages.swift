@@ -11,10 +11,22 @@ public struct SyncRound: Equatable, Sendable {
     public var cursor: UInt64
     public var pageSize: UInt32
     public var changes: [PendingChange]
+
+    public init(node: NodeID, schemaVersion: UInt32, knownEpoch: UUID?, cursor: UInt64, pageSize: UInt32, changes: [PendingChange]) {
+        self.node = node
+        self.schemaVersion = schemaVersion
+        self.knownEpoch = knownEpoch
+        self.cursor = cursor
+        self.pageSize = pageSize
+        self.changes = changes
+    }
 }
 
 /// A change the server refused, by local sequence number.
 public struct SyncRefusal: Equatable, Sendable {
+    /// The code of a change refused because its stamp is too far in the future: re-stamped and pushed again once.
+    public static let clockSkew = "clockSkew"
+
     public var seq: UInt64
     public var code: String
     public var reason: String
@@ -54,8 +66,9 @@ public struct SyncReply: Equatable, Sendable {
 
 /// The server refused the whole round. The plain-value form of GSPWire's `ErrorMessage`.
 public struct SyncFailure: Equatable, Sendable {
-    /// Error codes the session acts on.
-    public static let clockSkew = "clock_skew"
+    /// Error codes the session acts on (the protocol's error names, SPEC.md section 6).
+    public static let clockSkew = "clockSkew"
+    public static let epochMismatch = "epochMismatch"
 
     public var code: String
     public var message: String

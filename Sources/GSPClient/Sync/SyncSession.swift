@@ -14,12 +14,12 @@ public struct SyncSession: Sendable {
         case readingPending
         /// A round is on the wire.
         case awaitingReply(pushed: Int)
-        /// The driver is applying a reply to the replica.
-        case applying(SyncReply, pushed: Int)
+        /// The driver is applying a reply to the replica; `retry` are skew-refused changes kept for a re-stamp.
+        case applying(SyncReply, pushed: Int, retry: [UInt64])
         /// The driver is re-stamping after a clock-skew error.
         case restamping
-        /// The driver is re-queueing everything for a new epoch.
-        case resettingEpoch(UUID)
+        /// The driver is re-queueing everything for a new epoch (nil: the server did not say which).
+        case resettingEpoch(UUID?)
         case finished
         case failed(SyncError)
     }
@@ -30,12 +30,13 @@ public struct SyncSession: Sendable {
         /// Encode and send this round, then call `onReply`, `onFailure` or `onTransportError`.
         case send(SyncRound)
         /// Record the refusals, acknowledge, apply the page and store cursor and epoch, in that
-        /// order; then call `onApplied`.
-        case apply(SyncReply)
+        /// order, in one transaction; the `retry` sequences stay pending (neither refused nor
+        /// acknowledged) to be re-stamped. Then call `onApplied`.
+        case apply(SyncReply, retry: [UInt64])
         /// `Replica.restamp(after:)`, then `onRestamped`.
         case restamp(after: HLC)
         /// `Replica.resetForNewEpoch`, then `onEpochReset`.
-        case resetEpoch(UUID)
+        case resetEpoch(UUID?)
         case done(SyncSummary)
         case fail(SyncError)
     }
@@ -83,19 +84,26 @@ public struct SyncSession: Sendable {
             state = .resettingEpoch(reply.epoch)
             return .resetEpoch(reply.epoch)
         }
-        state = .applying(reply, pushed: pushed)
-        return .apply(reply)
+        // Changes refused as stamped in the future get one re-stamp, like a skew error for the whole round.
+        let retry = restamped ? [] : reply.refusals.filter { $0.code == SyncRefusal.clockSkew }.map(\.seq)
+        state = .applying(reply, pushed: pushed, retry: retry)
+        return .apply(reply, retry: retry)
     }
 
     public mutating func onApplied(_ result: PullResult) -> Action {
-        guard case .applying(let reply, let pushed) = state else { return unexpected("an applied page") }
+        guard case .applying(let reply, let pushed, let retry) = state else { return unexpected("an applied page") }
         summary.pushed += pushed - reply.refusals.count
-        summary.refused += reply.refusals.count
+        summary.refused += reply.refusals.count - retry.count
         summary.pulled += reply.changes.count
         summary.applied += result.applied
         summary.droppedRows += result.droppedRows
         knownEpoch = reply.epoch
         cursor = reply.cursor
+        if !retry.isEmpty {
+            restamped = true
+            state = .restamping
+            return .restamp(after: reply.serverTime)
+        }
         // More to push only if the server took this batch: never loop on a batch it keeps refusing to acknowledge.
         let morePush = lastBatchWasFull && reply.acknowledged >= lastPushedSeq
         if reply.hasMore || morePush {
@@ -113,6 +121,10 @@ public struct SyncSession: Sendable {
             restamped = true
             state = .restamping
             return .restamp(after: serverTime)
+        }
+        if failure.code == SyncFailure.epochMismatch, !epochReset {
+            state = .resettingEpoch(nil)
+            return .resetEpoch(nil)
         }
         let again = failure.code == SyncFailure.clockSkew ? " (after re-stamping once): check this device's clock" : ""
         return fail(SyncError(.server, "the server refused the sync: \(failure.message)\(again)"))
