@@ -41,7 +41,7 @@ public struct HTTPTransport: Transport {
         // Error answers in the protocol come back as frames too; anything else is an HTTP failure.
         let type = http.value(forHTTPHeaderField: "Content-Type") ?? ""
         if type.hasPrefix(Self.contentType) { return data }
-        let body = String(decoding: data.prefix(200), as: UTF8.self)
+        let body = String(decoding: data.prefix(300), as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " ").prefix(120)
         throw SyncError(.server, "the server answered HTTP \(http.statusCode)\(body.isEmpty ? "" : ": \(body)"); try again later, or tell your administrator")
     }
 }
