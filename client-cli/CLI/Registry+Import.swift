@@ -1,5 +1,8 @@
-// Extension point for `gsp import csv ...`: the import engineer replaces this file with a
-// `.group(name: "import", ...)` of their commands (in files of their own).
 extension Registry {
-    static var importCommands: [CommandNode] { [] }
+    static var importCommands: [CommandNode] {
+        [
+            .group(name: "import", summary: "bring deals in from another CRM's CSV export", children: [.command(ImportCSV.self)]),
+            .group(name: "export", summary: "write the replica's rows as CSV (reads back with gsp import csv)", children: [.command(ExportCSV.self)]),
+        ]
+    }
 }
