@@ -1,1 +1,0 @@
-// GSPPipeline: see docs/architecture.md

@@ -1,0 +1,104 @@
+import GSPCore
+
+/// The reports, by the names the HTTP API (`GET /v1/reports/NAME`) and `gsp report NAME` use.
+public enum ReportName: String, CaseIterable, Sendable {
+    case pipeline, forecast, conversion, aging, pis, lost, anomalies, conflicts
+
+    public static func parse(_ text: String) throws(DomainError) -> ReportName {
+        if let name = ReportName(rawValue: text.lowercased()) { return name }
+        throw DomainError("unknown report '\(text)': use one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+}
+
+/// The deal field the pipeline is broken down by.
+public enum GroupBy: String, CaseIterable, Sendable {
+    case owner, region, manager
+
+    public static func parse(_ text: String) throws(DomainError) -> GroupBy {
+        if let g = GroupBy(rawValue: text.lowercased()) { return g }
+        throw DomainError("unknown grouping '\(text)': use owner, region or manager")
+    }
+}
+
+/// The chance, in whole percent, that an open deal in a stage is won; won deals count 100%.
+public struct StageProbabilities: Hashable, Sendable {
+    public private(set) var percent: [Stage: Int]
+
+    public static let standard = StageProbabilities(uncheckedPercent: [
+        .businessAsUsual: 5, .proofOfConcept: 10, .keyAgreement: 20, .preInstallation: 35,
+        .evaluation: 50, .mainContract: 90, .launch: 100,
+    ])
+
+    private init(uncheckedPercent: [Stage: Int]) { percent = uncheckedPercent }
+
+    /// The standard probabilities with some stages changed; each must be 0...100.
+    public init(overriding changes: [Stage: Int] = [:]) throws(DomainError) {
+        var p = StageProbabilities.standard.percent
+        for (stage, value) in changes {
+            guard (0...100).contains(value) else {
+                throw DomainError("probability \(value)% for stage \(stage.rawValue) is out of range: use a whole percent from 0 to 100")
+            }
+            p[stage] = value
+        }
+        percent = p
+    }
+
+    /// Parses "poc=15,kpi=25" (whole percent; stages not named keep their standard value).
+    public static func parse(_ text: String) throws(DomainError) -> StageProbabilities {
+        var changes: [Stage: Int] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%", with: "")) else {
+                throw DomainError("malformed probability '\(item)': write STAGE=PERCENT pairs, such as 'poc=15,kpi=25'")
+            }
+            changes[try Stage.parse(String(parts[0]))] = value
+        }
+        return try StageProbabilities(overriding: changes)
+    }
+
+    public subscript(_ stage: Stage) -> Int { percent[stage] ?? 0 }
+}
+
+/// What a caller may choose about a report.
+public struct ReportOptions: Hashable, Sendable {
+    /// Break the pipeline down by this deal field (pipeline report only).
+    public var groupBy: GroupBy?
+    public var probabilities: StageProbabilities
+    /// An open deal with no change for this many days is stalled.
+    public var stalledDays: Int
+    /// Report as of the end of this day (UTC); nil for live. Applied when building the data:
+    /// `PipelineData(history:options:)`.
+    public var asOf: Day?
+
+    public init(groupBy: GroupBy? = nil, probabilities: StageProbabilities = .standard,
+                stalledDays: Int = 30, asOf: Day? = nil) {
+        self.groupBy = groupBy
+        self.probabilities = probabilities
+        self.stalledDays = stalledDays
+        self.asOf = asOf
+    }
+}
+
+extension PipelineData {
+    /// The data the options ask for: as of `options.asOf`, or live.
+    public init(history: some Sequence<Change>, options: ReportOptions, now: Int64? = nil,
+                users: [NodeID: String] = [:], conflicts: [ConflictRecord]? = nil) {
+        self.init(history: history, asOf: options.asOf, now: now, users: users, conflicts: conflicts)
+    }
+}
+
+/// The one entry point the server and the CLI dispatch through, so both compute alike.
+public enum Reports {
+    public static func run(_ name: ReportName, data: PipelineData, options: ReportOptions = ReportOptions()) -> ReportTable {
+        switch name {
+        case .pipeline: PipelineReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf)
+        case .forecast: ForecastReport(data: data, probabilities: options.probabilities).table(asOf: data.asOf)
+        case .conversion: ConversionReport(data: data).table(asOf: data.asOf)
+        case .aging: AgingReport(data: data, stalledDays: options.stalledDays).table(data: data)
+        case .pis: PISReport(data: data).table(asOf: data.asOf)
+        case .lost: LostReport(data: data).table(asOf: data.asOf)
+        case .anomalies: AnomaliesReport(data: data).table(asOf: data.asOf)
+        case .conflicts: ConflictsReport(data: data).table(data: data)
+        }
+    }
+}
