@@ -14,12 +14,22 @@ db="$work/server.sqlite"
 
 if [ -t 1 ]; then bold=$'\033[1m'; dim=$'\033[2m'; off=$'\033[0m'; else bold=""; dim=""; off=""; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
-run() { printf '%s$ %s%s\n' "$dim" "$*" "$off"; "$@"; }
-as() { local who=$1; shift; GSP_REPLICA="$work/$who.sqlite" run "$gsp" "$@"; }
-quiet() { local who=$1; shift; GSP_REPLICA="$work/$who.sqlite" "$gsp" "$@"; }
+export PATH="$bin:$PATH"
+slug() { printf '%s' "$1" | tr 'A-Z ' 'a-z-'; }
+# Shows each command as a user would type it: gsp with the replica chosen by GSP_REPLICA.
+as() {
+    local who=$1; shift
+    printf '%s[%s]$ gsp' "$dim" "$who"; printf ' %q' "$@"; printf '%s\n' "$off"
+    GSP_REPLICA="$work/$(slug "$who").sqlite" gsp "$@"
+}
+quiet() { local who=$1; shift; GSP_REPLICA="$work/$(slug "$who").sqlite" gsp "$@"; }
 first_deal() { # first deal id of the replica $1 matching list options
     local who=$1; shift
-    quiet "$who" deal list "$@" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["id"] if d else "")'
+    quiet "$who" deal list "$@" --json | python3 -c '
+import json, sys
+deals = json.load(sys.stdin)
+named = [d for d in deals if d.get("account")] or deals
+print(named[0]["id"][:8] if named else "")'
 }
 
 step "1. The server: an embedded SQLite store in $work"
@@ -40,16 +50,16 @@ as "$manager" init --user "$manager"
 quiet "$manager" login --server "$url" --token "${tokens[$manager]}"
 if [ -z "${DEMO_DEALS:-}" ] && [ -f "$data/sales_pipeline.csv" ]; then
     echo "data: the public CRM opportunities sample ($data)"
-    as "$manager" import csv "$data/sales_pipeline.csv"
-    reps=("Agent 01" "Agent 06" "Agent 14")
+    import=(import csv "$data/sales_pipeline.csv")
 else
     echo "data: generated GSP deals (the public CRM sample is not at $data)"
-    reps=("Agent 01" "Agent 06" "Agent 14")
-    as "$manager" import generate --deals "${DEMO_DEALS:-600}" --reps "Agent 01,Agent 06,Agent 14,Agent 20"
+    import=(import generate --deals "${DEMO_DEALS:-600}" --reps "Agent 01,Agent 06,Agent 14,Agent 20")
 fi
+reps=("Agent 01" "Agent 06" "Agent 14")
+as "$manager" "${import[@]}"
 as "$manager" sync
 echo "importing again changes nothing:"
-as "$manager" import csv "$data/sales_pipeline.csv" 2>/dev/null || true
+as "$manager" "${import[@]}"
 
 step "3. Three reps pull their own deals into their replicas"
 for rep in "${reps[@]}"; do
@@ -66,17 +76,20 @@ deal=$(first_deal "$r1" --stage poc --outcome open)
 echo "$r1 moves deal ${deal:0:8} through KPI agreement and signs the PIS contract:"
 as "$r1" deal advance "$deal" kpi
 kpi=$(quiet "$r1" kpi add "$deal" --metric "boot time" --unit s --target "<=2.5")
-as "$r1" deal advance "$deal" pis --override "customer signed the KPI sheet on paper" 2>/dev/null \
-    || as "$r1" deal advance "$deal" pis
+as "$r1" deal advance "$deal" pis
+echo "the evaluation gate wants a signed PIS contract first (a clear refusal, nothing changed):"
+as "$r1" deal advance "$deal" evaluation || true
 as "$r1" pis sign "$deal" --rate "120 USD/h" --engineer "Ines"
-as "$r1" time log "$deal" --engineer "Ines" --hours 6.5 --note "porting the boot loader"
+as "$r1" time log "$deal" --engineer "Ines" --hours 6.5 --note "porting the boot loader" >/dev/null
+as "$r1" deal show "$deal" | head -n 40
 as "$r1" deal set "$deal" "next_step=demo for the CTO on Friday"
 echo "meanwhile the manager, offline too, writes the same field of the same deal:"
 as "$manager" deal set "$deal" "next_step=escalate pricing to the VP"
 deal2=$(first_deal "$r2" --stage poc --outcome open)
 echo "$r2 loses deal ${deal2:0:8}; the manager reassigns another of $r2's deals to $r3:"
 as "$r2" deal lose "$deal2" --reason "competitor's SDK was already certified"
-moved=$(quiet "$r2" deal list --stage bau --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["id"] if d else "")')
+moved=$(first_deal "$r2" --outcome open --stage bau)
+[ -n "$moved" ] || moved=$(first_deal "$r2" --outcome open)
 [ -n "$moved" ] && as "$manager" deal set "$moved" "owner=$r3"
 
 step "5. Everyone syncs (in an order that makes the edits cross)"
@@ -95,7 +108,7 @@ as "$manager" report conflicts
 as "$manager" report pipeline --as-of 2017-06-30 --group-by region
 
 step "Done"
-echo "files: $work (server.sqlite, server.log, one replica per user)"
+echo "files: $work (server.sqlite, server.log, one replica per user: $(cd "$work" && ls *.sqlite | grep -v server | tr '\n' ' '))"
 if [ "${KEEP:-0}" = "1" ]; then
     echo "dashboard: $url/dashboard  (sign in with the manager token: ${tokens[$manager]})"
     echo "the server keeps running until Ctrl-C"

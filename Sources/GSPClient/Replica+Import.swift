@@ -53,13 +53,16 @@ extension Replica {
                 }
                 var stamps: [(Value, HLC)]
                 if let current {
-                    let source = HLC(milliseconds: final.milliseconds)
+                    let source = HLC(milliseconds: min(final.milliseconds, try correctedWall()))
                     stamps = [(final.write.value, source > current.hlc ? source : clock.tick(wallMilliseconds: try correctedWall()))]
                 } else {
                     // Several writes in one millisecond keep their order through the HLC counter.
+                    // A source date in the future (a typo, a planned date) is stamped now: a change
+                    // cannot have happened later than the import, and servers refuse future stamps.
+                    let now = try correctedWall()
                     var last = HLC.zero
                     stamps = timeline.map { w in
-                        let hlc = max(HLC(milliseconds: w.milliseconds), HLC(rawValue: last.rawValue &+ 1))
+                        let hlc = max(HLC(milliseconds: min(w.milliseconds, now)), HLC(rawValue: last.rawValue &+ 1))
                         last = hlc
                         return (w.write.value, hlc)
                     }

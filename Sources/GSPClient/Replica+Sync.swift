@@ -142,8 +142,9 @@ extension Replica {
             let offset = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wall)
             try setMeta(.clockOffset, .integer(min(0, offset)))
             let pending = try pendingChanges().filter { $0.change.node == node }
-            var oldStamps: [HLC] = []
-            for entry in pending where !oldStamps.contains(entry.change.hlc) { oldStamps.append(entry.change.hlc) }
+            // New stamps are handed out in the old stamps' order, so every field's own sequence
+            // of edits (and its prev chain) keeps its order whatever the pending order is.
+            let oldStamps = Set(pending.map(\.change.hlc)).sorted()
             guard !oldStamps.isEmpty else { return 0 }
             // The new clock must stay past everything others wrote and the server has seen.
             let others = try database.query("SELECT hlc, node FROM fields") { (HLC(sql: $0.integer(0)), $0.text(1)) }

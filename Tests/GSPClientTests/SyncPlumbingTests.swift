@@ -126,6 +126,37 @@ import GSPTestSupport
         #expect(try r.syncState().clockOffset == -86_400_000)
     }
 
+    @Test func restampKeepsEveryFieldsOrderWhenPendingOrderDiffersFromStampOrder() throws {
+        // Imported timelines are pending field by field, so stamps interleave across rows:
+        // row A's writes at t1, t2 come before row B's at t0, t1 in local order, and t1 is shared.
+        let serverNow = TestReplica.start, future = serverNow + 86_400_000
+        let r = try TestReplica(clock: .fixed(future)).replica
+        let a = RowID(), b = RowID()
+        func timeline(_ row: RowID, _ ms: [UInt64]) -> [StampedWrite] {
+            ms.enumerated().map { StampedWrite(FieldWrite(.deals, row, "stage", .text(Stage.allCases[$0.offset].rawValue)), milliseconds: $0.element) }
+        }
+        _ = try r.importStamped(timeline(a, [future - 20, future - 10]) + timeline(b, [future - 30, future - 20]))
+        #expect(try r.restamp(after: HLC(milliseconds: serverNow)) == 4)
+        for row in [a, b] {
+            let writes = try r.pendingChanges().map(\.change).filter { $0.row == row }
+            #expect(writes.count == 2)
+            #expect(writes[0].hlc < writes[1].hlc, "a field's edits must keep their order")
+            #expect(writes[1].prev == writes[0].hlc, "the prev chain must follow the new stamps")
+            #expect(try r.currentWinner(table: "deals", row: row, field: "stage")?.value == .text("poc"))
+        }
+    }
+
+    @Test func importStampsFutureSourceDatesNotLaterThanNow() throws {
+        let now = TestReplica.start
+        let r = try TestReplica(clock: .fixed(now)).replica
+        let row = RowID()
+        _ = try r.importStamped([StampedWrite(FieldWrite(.deals, row, "title", .text("planned")), milliseconds: now + 90 * 86_400_000),
+                                 StampedWrite(FieldWrite(.deals, row, "title", .text("later")), milliseconds: now + 91 * 86_400_000)])
+        let writes = try r.pendingChanges().map(\.change)
+        #expect(writes.allSatisfy { $0.hlc.milliseconds == now })
+        #expect(writes[0].hlc < writes[1].hlc)
+    }
+
     @Test func newEpochRequeuesEveryFieldAndRestartsTheCursor() throws {
         let r = try TestReplica().replica
         let deal = try r.createDeal(title: "t", account: "a")
