@@ -22,6 +22,8 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/with-postgres.sh $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/gsp-bench --quick --results "$$(mktemp -d)" >/dev/null
+	@echo "demo smoke run (debug build, 200 generated deals)"
+	GSP_BIN=$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS)) DEMO_DEALS=200 scripts/demo.sh >/dev/null
 	$(MAKE) --no-print-directory test-conformance
 
 test-conformance:

@@ -51,9 +51,11 @@ quiet "$manager" login --server "$url" --token "${tokens[$manager]}"
 if [ -z "${DEMO_DEALS:-}" ] && [ -f "$data/sales_pipeline.csv" ]; then
     echo "data: the public CRM opportunities sample ($data)"
     import=(import csv "$data/sales_pipeline.csv")
+    as_of=2017-06-30
 else
     echo "data: generated GSP deals (the public CRM sample is not at $data)"
     import=(import generate --deals "${DEMO_DEALS:-600}" --reps "Agent 01,Agent 06,Agent 14,Agent 20")
+    as_of=$(python3 -c 'import datetime; print(datetime.date.today() - datetime.timedelta(days=200))')
 fi
 reps=("Agent 01" "Agent 06" "Agent 14")
 as "$manager" "${import[@]}"
@@ -105,7 +107,7 @@ as "$manager" report pipeline
 as "$manager" report conversion
 as "$manager" report forecast | head -n 30
 as "$manager" report conflicts
-as "$manager" report pipeline --as-of 2017-06-30 --group-by region
+as "$manager" report pipeline --as-of "$as_of" --group-by region
 
 step "Done"
 echo "files: $work (server.sqlite, server.log, one replica per user: $(cd "$work" && ls *.sqlite | grep -v server | tr '\n' ' '))"
