@@ -28,7 +28,11 @@ struct TokenAndLogTests {
         #expect(try auth.user(authorization: token) == nil)
         #expect(try auth.user(authorization: "Bearer ") == nil)
         #expect(throws: ServerStoreError.self) { try fixture.store.addUser(User(name: "alice", role: .rep), tokenHash: Token.hash(token)) }
-        #expect(throws: ServerStoreError.self) { try fixture.store.addUser(User(name: "bad name", role: .rep), tokenHash: Token.hash(token)) }
+        for bad in ["bad/name", " lead", "two  spaces", "tab\tname", ""] {
+            #expect(throws: ServerStoreError.self) { try fixture.store.addUser(User(name: bad, role: .rep), tokenHash: Token.hash(bad)) }
+        }
+        // Names are what a deal's owner field holds: real names with inner spaces work.
+        try fixture.store.addUser(User(name: "Ana Lima", role: .rep), tokenHash: Token.hash("another token"))
         try fixture.store.revokeUser(named: "alice")
         #expect(try auth.user(authorization: "Bearer \(token)") == nil)
         #expect(throws: ServerStoreError.self) { try fixture.store.revokeUser(named: "nobody") }
