@@ -16,9 +16,12 @@ public enum Merge {
         return Value.tieOrder(current.value, value)
     }
 
-    /// A concurrent edit: the writer did not see the winner it is compared with.
+    /// A concurrent edit: the writer did not see the winner it is compared with, that is,
+    /// it wrote over an older value (`prev` before the winner's HLC). A `prev` newer than the
+    /// winner means the writer saw later edits this store never received (a replica pulls
+    /// only the latest value of a field): it built on them, so it is no conflict here.
     public static func isConcurrent(_ incoming: Change, with current: Change) -> Bool {
-        incoming.prev != current.hlc && incoming.stamp != current.stamp
+        incoming.prev < current.hlc && incoming.stamp != current.stamp
     }
 }
 

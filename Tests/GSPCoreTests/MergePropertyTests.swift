@@ -63,3 +63,26 @@ import GSPTestSupport
         #expect(s.apply(mine) == .lost(winner: theirs, concurrent: true))
     }
 }
+
+@Suite struct ConcurrencyRuleTests {
+    @Test func aWriterWhoSawLaterEditsThanOursIsNotConcurrent() {
+        // This store has the imported "poc" (t=10). A rep advanced poc -> kpi (t=20) -> pis (t=30);
+        // we only ever receive the latest value, pis, whose prev is kpi's stamp: not a conflict.
+        let row = RowID(), importer = NodeID(), rep = NodeID()
+        let poc = Change(table: "deals", row: row, field: "stage", value: .text("poc"), hlc: HLC(milliseconds: 10), node: importer)
+        let pis = Change(table: "deals", row: row, field: "stage", value: .text("pis"), hlc: HLC(milliseconds: 30), node: rep, prev: HLC(milliseconds: 20))
+        #expect(!Merge.isConcurrent(pis, with: poc))
+        var state = MergedState()
+        state.apply(poc)
+        #expect(state.apply(pis) == .replaced(previous: poc, concurrent: false))
+    }
+
+    @Test func aWriterWhoSawAnOlderValueIsConcurrent() {
+        let row = RowID(), a = NodeID(), b = NodeID()
+        let current = Change(table: "deals", row: row, field: "next_step", value: .text("call"), hlc: HLC(milliseconds: 20), node: a, prev: HLC(milliseconds: 10))
+        let late = Change(table: "deals", row: row, field: "next_step", value: .text("mail"), hlc: HLC(milliseconds: 25), node: b, prev: HLC(milliseconds: 10))
+        let fresh = Change(table: "deals", row: row, field: "next_step", value: .text("visit"), hlc: HLC(milliseconds: 26), node: b, prev: .zero)
+        #expect(Merge.isConcurrent(late, with: current))
+        #expect(Merge.isConcurrent(fresh, with: current))
+    }
+}
