@@ -133,3 +133,30 @@ struct ServerHTTPTests {
         #expect(answer.changes.isEmpty)
     }
 }
+
+@Suite("Field policy")
+struct FieldPolicyTests {
+    @Test func aRepsGateOverrideIsRefusedButTheMoveIsKept() async throws {
+        let fixture = try ServerFixture()
+        var writer = Writer()
+        writer.clock = UInt64(Date().timeIntervalSince1970 * 1000)
+        let deal = RowID()
+        let changes = writer.deal(deal, owner: "alice") + [writer.change("deals", deal, "stage", .text("main_contract")),
+                                                          writer.change("deals", deal, "stage_override", .text("rep says so"))]
+        let answer = try #require(try await fixture.sync(as: "alice", SyncRequest(node: writer.node, knownEpoch: nil, cursor: 0, pageSize: 100, changes: changes.pushed)).message.response)
+        #expect(answer.acknowledged == 4)
+        #expect(answer.refusals.map(\.seq) == [4])
+        #expect(answer.refusals.first?.code == .forbidden)
+        #expect(answer.refusals.first?.reason.contains("managers") == true)
+        let stored = try fixture.store.pullAll(user: manager).changes
+        #expect(stored.contains { $0.field == "stage" && $0.value == .text("main_contract") })
+        #expect(!stored.contains { $0.field == "stage_override" })
+
+        var boss = Writer()
+        boss.clock = writer.clock + 10
+        let confirm = [boss.change("deals", deal, "stage_override", .text("confirmed by meg"))]
+        let managerAnswer = try #require(try await fixture.sync(as: "meg", SyncRequest(node: boss.node, knownEpoch: nil, cursor: 0, pageSize: 100, changes: confirm.pushed)).message.response)
+        #expect(managerAnswer.refusals.isEmpty)
+        #expect(try fixture.store.pullAll(user: manager).changes.contains { $0.field == "stage_override" })
+    }
+}
