@@ -9,7 +9,13 @@ public enum FieldParser {
             switch field.kind {
             case .null: return .null
             case .text: return .text(try checkedText(text, field: field.name))
-            case .money: return .money(try Money.parse(text))
+            case .money:
+                let money = try Money.parse(text)
+                // Deal values, fees and rates are amounts owed to the vendor: never negative.
+                guard money.minorUnits >= 0 else {
+                    throw DomainError("negative amount '\(text)' for \(field.name): write the amount without a minus sign")
+                }
+                return .money(money)
             case .date: return .date(try Day.parse(text))
             case .integer:
                 guard let v = Int64(text.trimmingCharacters(in: .whitespaces)) else {
@@ -57,6 +63,9 @@ public enum FieldParser {
     public static func check(_ value: Value, for field: Schema.Field) throws(ReplicaError) {
         guard value.isNull || value.kind == field.kind else {
             throw ReplicaError(.invalidValue, "\(field.name) holds \(field.kind.name) values, not \(value.kind.name)")
+        }
+        if case .money(let money) = value, money.minorUnits < 0 {
+            throw ReplicaError(.invalidValue, "negative amount \(money) for \(field.name): deal values, fees and rates are never negative")
         }
         if case .text(let text) = value {
             do { _ = try checkedText(text, field: field.name) } catch { throw .invalid(error) }

@@ -39,6 +39,12 @@ import GSPTestSupport
         try expectRefused(.invalidValue, mentioning: ["malformed money", "0.001"], in: r) {
             try r.setDealFields(deal, [(field: "value", text: "0.001 USD")])
         }
+        try expectRefused(.invalidValue, mentioning: ["negative amount '-5 USD'", "value"], in: r) {
+            try r.setDealFields(deal, [(field: "value", text: "-5 USD")])
+        }
+        try expectRefused(.invalidValue, mentioning: ["negative amount", "contract_fee"], in: r) {
+            try r.setDealFields(deal, [("contract_fee", Value.money(Money(minorUnits: -1, currency: "EUR")))])
+        }
         try expectRefused(.invalidValue, mentioning: ["malformed rate 'lots'"], in: r) {
             try r.signPIS(deal, rate: "lots", engineer: "bob")
         }

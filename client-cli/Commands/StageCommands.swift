@@ -8,7 +8,10 @@ func parseDay(_ text: String?) throws -> Day? {
 }
 
 func parseMoney(_ text: String) throws -> Money {
-    do { return try Money.parse(text) } catch { throw ReplicaError(.invalidValue, error.message) }
+    let money: Money
+    do { money = try Money.parse(text) } catch { throw ReplicaError(.invalidValue, error.message) }
+    guard money.minorUnits >= 0 else { throw ReplicaError(.invalidValue, "negative amount '\(text)': write the amount without a minus sign") }
+    return money
 }
 
 let dealArgument = ArgumentSpec(name: "DEAL", help: "deal id or unique prefix")
