@@ -47,7 +47,7 @@ echo "gsp-server listening on $url (log: $work/server.log)"
 
 step "2. The manager imports the pipeline into a replica and syncs it up"
 as "$manager" init --user "$manager"
-quiet "$manager" login --server "$url" --token "${tokens[$manager]}"
+as "$manager" login --server "$url" --token "${tokens[$manager]}"
 if [ -z "${DEMO_DEALS:-}" ] && [ -f "$data/sales_pipeline.csv" ]; then
     echo "data: the public CRM opportunities sample ($data)"
     import=(import csv "$data/sales_pipeline.csv")
@@ -77,12 +77,12 @@ r1=${reps[0]}; r2=${reps[1]}; r3=${reps[2]}
 deal=$(first_deal "$r1" --stage poc --outcome open)
 echo "$r1 moves deal ${deal:0:8} through KPI agreement and signs the PIS contract:"
 as "$r1" deal advance "$deal" kpi
-kpi=$(quiet "$r1" kpi add "$deal" --metric "boot time" --unit s --target "<=2.5")
+as "$r1" kpi add "$deal" --metric "boot time" --unit s --target "<=2.5"
 as "$r1" deal advance "$deal" pis
 echo "the evaluation gate wants a signed PIS contract first (a clear refusal, nothing changed):"
 as "$r1" deal advance "$deal" evaluation || true
 as "$r1" pis sign "$deal" --rate "120 USD/h" --engineer "Ines"
-as "$r1" time log "$deal" --engineer "Ines" --hours 6.5 --note "porting the boot loader" >/dev/null
+as "$r1" time log "$deal" --engineer "Ines" --hours 6.5 --note "porting the boot loader"
 as "$r1" deal show "$deal" | head -n 40
 as "$r1" deal set "$deal" "next_step=demo for the CTO on Friday"
 echo "meanwhile the manager, offline too, writes the same field of the same deal:"

@@ -21,6 +21,19 @@ public enum Importer {
         return Result(summary: try replica.importStamped(writes), rows: plan.records.count, skipped: plan.problems)
     }
 
+    /// "8800 deals and 85 accounts": what a plan holds, by table.
+    public static func describe(_ plan: ImportPlan) -> String {
+        let counts = Dictionary(grouping: plan.records, by: \.table).mapValues(\.count)
+        let names: [Schema.Table: (String, String)] = [.deals: ("deal", "deals"), .kpis: ("KPI", "KPIs"), .time_entries: ("time entry", "time entries"),
+                                                       .activities: ("activity", "activities"), .accounts: ("account", "accounts")]
+        let parts = Schema.Table.allCases.compactMap { t in counts[t].map { "\($0) \($0 == 1 ? names[t]!.0 : names[t]!.1)" } }
+        switch parts.count {
+        case 0: return "no rows"
+        case 1: return parts[0]
+        default: return parts.dropLast().joined(separator: ", ") + " and " + parts.last!
+        }
+    }
+
     /// Picks the reader for a file: a mapping file when given, the GSP export layout when
     /// the header says so, the CRM preset for `sales_pipeline.csv`.
     public static func plan(file: URL, mapping: URL?, preset: String?) throws(ImportError) -> ImportPlan {

@@ -49,8 +49,9 @@ struct ImportCSV: Command {
             return
         }
         for problem in result.skipped { context.note("skipped \(problem)") }
-        var line = "imported \(result.rows) row(s) from \(file): \(result.summary.rowsChanged) changed, \(result.summary.changesWritten) field change(s) pending for the server"
-        if result.summary.changesWritten == 0 { line = "imported \(result.rows) row(s) from \(file): nothing changed (already up to date)" }
+        let what = Importer.describe(plan)
+        var line = "imported \(what) from \(file): \(result.summary.rowsChanged) row(s) changed, \(result.summary.changesWritten) field change(s) pending for the server"
+        if result.summary.changesWritten == 0 { line = "imported \(what) from \(file): nothing changed (already up to date)" }
         if !result.skipped.isEmpty { line += "; \(result.skipped.count) bad row(s) skipped" }
         context.print(line)
     }
