@@ -38,7 +38,8 @@ extension ReportTable {
     public func csv() -> String {
         var blocks: [String] = []
         for section in sections {
-            var lines = [Self.csvField(section.title, neutralize: true)]
+            // One section: plain CSV a spreadsheet opens as is. Several: each starts with its title.
+            var lines = sections.count == 1 ? [] : [Self.csvField(section.title, neutralize: true)]
             lines.append(section.columns.map { Self.csvField($0.title, neutralize: true) }.joined(separator: ","))
             for row in section.rows {
                 lines.append(row.map { cell in
