@@ -18,14 +18,19 @@ extension Replica {
         let id = RowID()
         var writes: [FieldWrite] = [
             FieldWrite(.deals, id, "title", .text(title)), FieldWrite(.deals, id, "account", .text(account)),
-            FieldWrite(.deals, id, "owner", .text(owner ?? user)),
+            FieldWrite(.deals, id, "owner", .text(user)),
             FieldWrite(.deals, id, "stage", .text(Stage.businessAsUsual.rawValue)),
             FieldWrite(.deals, id, "outcome", .text(Outcome.open.rawValue)),
         ]
         if let device { writes.append(FieldWrite(.deals, id, "device", .text(device))) }
         if let region { writes.append(FieldWrite(.deals, id, "region", .text(region))) }
         if let value { writes.append(FieldWrite(.deals, id, "value", .money(value))) }
-        try transaction { try recordLocal(writes) }
+        try transaction {
+            try recordLocal(writes)
+            // A deal for someone else is created as ours, then handed over in a second edit:
+            // a server lets a rep create only their own deals, and a reassignment is allowed.
+            if let owner, owner != user { try recordLocal([FieldWrite(.deals, id, "owner", .text(owner))]) }
+        }
         return id
     }
 

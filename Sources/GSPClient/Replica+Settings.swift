@@ -20,7 +20,7 @@ public struct SyncState: Equatable, Sendable {
 
 extension Replica {
     /// Stores the server URL and the bearer token in the replica file (readable by its owner only).
-    public func login(server: String, token: String) throws {
+    public func login(server: String, token: String, role: String? = nil) throws {
         let server = server.trimmingCharacters(in: .whitespaces), token = token.trimmingCharacters(in: .whitespaces)
         guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw ReplicaError(.invalidValue, "malformed server URL '\(server)': write it as https://host[:port]")
@@ -29,8 +29,12 @@ extension Replica {
         try transaction {
             try setMeta(.serverURL, .text(server.hasSuffix("/") ? String(server.dropLast()) : server))
             try setMeta(.token, .text(token))
+            if let role { try setMeta(.role, .text(role)) }
         }
     }
+
+    /// The role the server gave this replica's token at the last checked login; nil when unknown.
+    public func role() throws -> String? { try meta(.role)?.text }
 
     public func syncState() throws -> SyncState {
         SyncState(serverURL: try meta(.serverURL)?.text, token: try meta(.token)?.text,

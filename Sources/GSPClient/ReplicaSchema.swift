@@ -33,4 +33,6 @@ enum MetaKey: String {
     case acknowledged = "acknowledged_seq", lastSync = "last_sync"
     /// Milliseconds added to the wall clock, learnt from a server that refused our stamps as skewed.
     case clockOffset = "clock_offset"
+    /// The role the server gave this replica's token at login ("rep" or "manager").
+    case role
 }

@@ -34,7 +34,21 @@ struct LoginCommand: Command {
 
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
-        try replica.login(server: server, token: token)
-        context.print("logged in to \(server); run 'gsp sync' to sync")
+        let (server, token) = (server, token)
+        let identity: ServerIdentity
+        do {
+            identity = try runBlocking { try await ServerIdentity.fetch(server: server, token: token) }
+        } catch let error as SyncError where error.code == .transport {
+            // Offline is normal for a rep: keep the settings, the next sync checks the token.
+            try replica.login(server: server, token: token)
+            context.note("could not check the token now (\(error.message)); saved anyway: 'gsp sync' will check it")
+            context.print("saved server \(server); run 'gsp sync' when online")
+            return
+        }
+        guard identity.name == replica.user else {
+            throw ReplicaError(.invalidValue, "this token is \(identity.name)'s, but this replica belongs to \(replica.user): use your own token, or create a replica for \(identity.name) with 'gsp --replica PATH init --user \(identity.name)'")
+        }
+        try replica.login(server: server, token: token, role: identity.role)
+        context.print("logged in to \(server) as \(identity.name) (\(identity.role)); run 'gsp sync' to sync")
     }
 }
