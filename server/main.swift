@@ -1,1 +1,36 @@
-print("gsp-server: under construction")
+import Foundation
+import GSPServer
+
+// gsp-server: the central sync server and its administration commands.
+let commands: [Command] = [serveCommand, migrateCommand, userCommand, conflictsCommand, backupCommand, restoreCommand]
+
+@MainActor func mainUsage() -> String {
+    var text = "usage: gsp-server COMMAND [OPTIONS]   ('gsp-server COMMAND --help' for details)\n\ncommands:\n"
+    for command in commands {
+        text += "  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary + "\n"
+    }
+    return text
+}
+
+let words = CommandLine.arguments.dropFirst()
+guard let name = words.first, name != "--help", name != "-h", name != "help" else {
+    if words.isEmpty {
+        Output.err(mainUsage())
+        exit(ExitCode.usage)
+    }
+    Output.out(mainUsage())
+    exit(0)
+}
+guard let command = commands.first(where: { $0.name == name }) else {
+    Output.err("gsp-server: unknown command '\(name)'\n\n" + mainUsage())
+    exit(ExitCode.usage)
+}
+do {
+    try command.run(words.dropFirst(), command.usage)
+} catch let error as UsageError {
+    Output.err("gsp-server \(command.name): \(error.message)\n\n\(command.usage)")
+    exit(ExitCode.usage)
+} catch {
+    Output.err("gsp-server \(command.name): error: \(error)")
+    exit(ExitCode.failure)
+}

@@ -1,1 +1,0 @@
-// GSPServer: see docs/architecture.md

@@ -1,0 +1,171 @@
+@preconcurrency import CMicroHTTPD
+import Foundation
+import Synchronization
+
+/// An HTTP/1.1 server on libmicrohttpd, one thread per connection. It gathers each
+/// request's body (up to a limit: 413 beyond it) and hands the whole request to `handler`.
+public final class HTTPServer: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// Called once per response sent, with the time from the request's first byte of headers.
+    public typealias Observer = @Sendable (HTTPRequest, HTTPResponse, Duration) -> Void
+
+    let handler: Handler
+    let observer: Observer?
+    let maxBodyBytes: Int
+    public let host: String
+    private let state = Mutex(State())
+
+    private struct State {
+        var daemon: DaemonHandle?
+        var inFlight = 0
+        var stopping = false
+    }
+
+    /// Starts listening at once; `port` 0 picks a free port (see `port`).
+    public init(host: String, port: UInt16, maxBodyBytes: Int, observer: Observer? = nil, handler: @escaping Handler) throws(HTTPServerError) {
+        self.handler = handler
+        self.observer = observer
+        self.maxBodyBytes = maxBodyBytes
+        self.host = host
+        let flags = MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
+        // The daemon gets an unretained pointer to self: `stop()` (and deinit) shut it down before self goes.
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        guard let daemon = cmhd_start(flags, host, port, { cls, connection, url, method, _, data, size, context in
+            Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue()
+                .onRequest(connection!, url: url, method: method, data: data, size: size!, context: context!)
+        }, me, { cls, _, context, _ in
+            Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onCompleted(context)
+        }, me, 1024, 60, 64 * 1024) else {
+            throw HTTPServerError("cannot listen on \(host):\(port): the address must be a numeric IP (such as 127.0.0.1) and the port free")
+        }
+        state.withLock { $0.daemon = DaemonHandle(pointer: daemon) }
+    }
+
+    deinit { stop(timeout: .zero) }
+
+    /// The port the server listens on.
+    public var port: UInt16 {
+        state.withLock { $0.daemon.map { cmhd_bound_port($0.pointer) } ?? 0 }
+    }
+
+    /// Stops accepting connections, lets requests in progress finish (up to `timeout`), then stops.
+    public func stop(timeout: Duration = .seconds(30)) {
+        guard let daemon = state.withLock({ s -> DaemonHandle? in
+            guard !s.stopping else { return nil }
+            s.stopping = true
+            return s.daemon
+        })?.pointer else { return }
+        let listener = MHD_quiesce_daemon(daemon)
+        if listener >= 0 { close(listener) }
+        let deadline = ContinuousClock.now + timeout
+        while state.withLock({ $0.inFlight }) > 0 && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        MHD_stop_daemon(daemon)
+        state.withLock { $0.daemon = nil }
+    }
+
+    // MARK: libmicrohttpd callbacks (on connection threads)
+
+    /// Per-request state kept in libmicrohttpd's `con_cls` slot from the first call to completion.
+    private final class Pending {
+        let started = ContinuousClock.now
+        var request: HTTPRequest
+        var tooLarge = false
+        init(request: HTTPRequest) { self.request = request }
+    }
+
+    private func onRequest(_ connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                           data: UnsafePointer<CChar>?, size: UnsafeMutablePointer<Int>,
+                           context: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        guard let raw = context.pointee else {
+            // First call: only the headers are in.
+            let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
+                                      query: Self.values(connection, .GET_ARGUMENT_KIND),
+                                      headers: Self.values(connection, .HEADER_KIND, lowercased: true))
+            let pending = Pending(request: request)
+            context.pointee = Unmanaged.passRetained(pending).toOpaque()
+            state.withLock { $0.inFlight += 1 }
+            // A declared length over the limit is answered at once, without reading the body.
+            if let length = request.header("content-length").flatMap(Int.init), length > maxBodyBytes {
+                return respond(tooLarge(), to: pending, on: connection)
+            }
+            return .YES
+        }
+        let pending = Unmanaged<Pending>.fromOpaque(raw).takeUnretainedValue()
+        if size.pointee > 0 {
+            if !pending.tooLarge, let data {
+                if pending.request.body.count + size.pointee > maxBodyBytes {
+                    pending.tooLarge = true
+                    pending.request.body = Data()
+                } else {
+                    pending.request.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size.pointee)
+                }
+            }
+            size.pointee = 0
+            return .YES
+        }
+        return respond(pending.tooLarge ? tooLarge() : handler(pending.request), to: pending, on: connection)
+    }
+
+    private func tooLarge() -> HTTPResponse {
+        .error(413, "the request body is larger than the limit of \(maxBodyBytes) bytes: push fewer changes per request")
+    }
+
+    private func respond(_ response: HTTPResponse, to pending: Pending, on connection: OpaquePointer) -> MHD_Result {
+        observer?(pending.request, response, ContinuousClock.now - pending.started)
+        return send(response, on: connection)
+    }
+
+    private func onCompleted(_ context: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
+        guard let context, let raw = context.pointee else { return }
+        Unmanaged<Pending>.fromOpaque(raw).release()
+        context.pointee = nil
+        state.withLock { $0.inFlight -= 1 }
+    }
+
+    private func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        var body = response.body
+        let created = body.withUnsafeMutableBytes { buffer in
+            MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+        }
+        guard let created else { return .NO }
+        defer { MHD_destroy_response(created) }
+        MHD_add_response_header(created, "Content-Type", response.contentType)
+        for (name, value) in response.headers { MHD_add_response_header(created, name, value) }
+        // While stopping, close kept-alive connections after this response so no new request starts on them.
+        if state.withLock({ $0.stopping }) { MHD_add_response_header(created, "Connection", "close") }
+        return MHD_queue_response(connection, UInt32(response.status), created)
+    }
+
+    /// Collects one kind of connection values (headers or query arguments) into a dictionary.
+    private static func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercased: Bool = false) -> [String: String] {
+        final class Box { var values: [String: String] = [:]; var lowercased = false }
+        let box = Box()
+        box.lowercased = lowercased
+        withExtendedLifetime(box) {
+            _ = MHD_get_connection_values(connection, kind, { cls, _, key, value in
+                let box = Unmanaged<Box>.fromOpaque(cls!).takeUnretainedValue()
+                if let key {
+                    let name = String(cString: key)
+                    box.values[box.lowercased ? name.lowercased() : name] = value.map { String(cString: $0) } ?? ""
+                }
+                return .YES
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        return box.values
+    }
+}
+
+/// The daemon pointer, moved between threads only under the server's lock.
+// @unchecked: libmicrohttpd's daemon functions used here (info, quiesce, stop) may be called from any thread.
+private struct DaemonHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The HTTP server could not start.
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GSPCore
+import GSPStore
+
+extension MergeSession {
+    /// Why a rep may not write this change, or nil when it is within their deals.
+    func outOfScopeReason(_ change: Change) throws -> String? {
+        let table = change.table, row = change.row.lowercased
+        if Scope.sharedTables.contains(table) { return nil }
+        if table == Scope.dealsTable {
+            if try inScope(deal: row) { return nil }
+            if let owner = try owner(of: row) { return "deal \(row) is owned by \(owner), not \(user.name)" }
+            if try rowEntry(table, row) != nil { return "deal \(row) has no owner: only a manager can assign it" }
+            return "a new deal must name you as its owner (set deals.owner to '\(user.name)')"
+        }
+        let stored = try rowEntry(table, row)
+        if let deal = stored?.deal, !(try inScope(deal: deal)) {
+            return "\(table) row \(row) belongs to deal \(deal), which is not yours"
+        }
+        let known = Schema.Table(rawValue: table) != nil
+        if change.field == Scope.dealField {
+            guard let target = Scope.dealReference(change.value) else {
+                return known ? "\(table) row \(row) must keep a deal: \(table).deal cannot be cleared" : nil
+            }
+            return try inScope(deal: target) ? nil : "cannot put \(table) row \(row) under deal \(target), which is not yours"
+        }
+        if stored?.deal == nil {
+            guard let target = intent.childDeals[BatchIntent.key(table, change.row)] else {
+                // Rows of an unknown table that name no deal are kept for managers only.
+                return known ? "\(table) row \(row) names no deal: send its deal field with it" : nil
+            }
+            if !(try inScope(deal: target)) { return "\(table) row \(row) names deal \(target), which is not yours" }
+        }
+        return nil
+    }
+
+    /// A deal is the rep's when they own it, or when this push creates it with them as owner.
+    private func inScope(deal: String) throws -> Bool {
+        if let owner = try owner(of: deal) { return owner == user.name }
+        let isNew = try createdDeals.contains(deal) || rowEntry(Scope.dealsTable, deal) == nil
+        return isNew && intent.dealOwners[deal]?.contains(user.name) == true
+    }
+
+    func owner(of deal: String) throws -> String? {
+        try findOwner.bind([.text(deal)])
+        return try findOwner.step()?[0].text
+    }
+
+    /// The row's entry: nil when the server has never seen the row; `deal` nil when it belongs to none.
+    func rowEntry(_ table: String, _ row: String) throws -> RowEntry? {
+        try findRow.bind([.text(table), .text(row)])
+        guard let found = try findRow.step() else { return nil }
+        return RowEntry(deal: found.isNull(0) ? nil : found.text(0))
+    }
+
+    /// Keeps the scope tables in step after `change` became its field's winner.
+    func afterWin(_ change: Change, previous: Change?) throws {
+        let table = change.table, row = change.row.lowercased
+        try db.run("INSERT OR IGNORE INTO rows(tbl, row, deal) VALUES (?, ?, ?)",
+                   [.text(table), .text(row), table == Scope.dealsTable ? .text(row) : .null])
+        if table == Scope.dealsTable && db.changes == 1 { createdDeals.insert(row) }
+        if table == Scope.dealsTable, change.field == Scope.ownerField {
+            let newOwner = change.value.textValue, oldOwner = try owner(of: row)
+            guard newOwner != oldOwner else { return }
+            try db.run("INSERT OR REPLACE INTO deal_owners(deal, owner) VALUES (?, ?)", [.text(row), newOwner.map(SQLValue.text) ?? .null])
+            let family = try db.query("SELECT tbl, row FROM rows WHERE deal = ?", [.text(row)]) { ($0.text(0), $0.text(1)) }
+            if let oldOwner {
+                for member in family { try logDrop(member.0, member.1, for: oldOwner) }
+            }
+            // Fresh seqs: the new owner's cursor is past the family's old ones.
+            for member in family { try resequence(member.0, member.1) }
+        } else if Scope.isChildTable(table), change.field == Scope.dealField {
+            let newDeal = Scope.dealReference(change.value), oldDeal = try rowEntry(table, row)?.deal
+            guard newDeal != oldDeal else { return }
+            try db.run("UPDATE rows SET deal = ? WHERE tbl = ? AND row = ?", [newDeal.map(SQLValue.text) ?? .null, .text(table), .text(row)])
+            let oldOwner = try oldDeal.flatMap(owner(of:)), newOwner = try newDeal.flatMap(owner(of:))
+            if let oldOwner, oldOwner != newOwner { try logDrop(table, row, for: oldOwner) }
+            try resequence(table, row)
+        }
+    }
+
+    private func logDrop(_ table: String, _ row: String, for user: String) throws {
+        try db.run("INSERT INTO scope_log(seq, tbl, row, user) VALUES (?, ?, ?, ?)",
+                   [.integer(nextSeq()), .text(table), .text(row), .text(user)])
+    }
+
+    /// Gives every field of a row a new server sequence, so every pull sees the row again.
+    private func resequence(_ table: String, _ row: String) throws {
+        let fields = try db.query("SELECT field FROM fields WHERE tbl = ? AND row = ? ORDER BY seq", [.text(table), .text(row)]) { $0.text(0) }
+        let update = try db.prepare("UPDATE fields SET seq = ? WHERE tbl = ? AND row = ? AND field = ?")
+        for field in fields { try update.run([.integer(nextSeq()), .text(table), .text(row), .text(field)]) }
+    }
+}
+
+/// A row the server has seen, and the deal it belongs to (nil: none).
+struct RowEntry {
+    var deal: String?
+}

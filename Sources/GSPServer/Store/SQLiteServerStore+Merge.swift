@@ -1,0 +1,133 @@
+import Foundation
+import GSPCore
+import GSPStore
+
+extension SQLiteServerStore {
+    public func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome {
+        try queue.write { db in
+            let session = try MergeSession(db: db, user: user, now: now, intent: BatchIntent(changes))
+            var refusals: [ChangeRefusal] = []
+            var accepted = 0
+            var maxHLC = HLC.zero
+            for pushed in changes {
+                if let reason = Scope.invalidReason(pushed.change) {
+                    refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
+                    continue
+                }
+                if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change) {
+                    refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
+                    continue
+                }
+                if try session.apply(pushed.change) {
+                    accepted += 1
+                    maxHLC = max(maxHLC, pushed.change.hlc)
+                }
+            }
+            try session.finish()
+            let pushedMax = changes.map(\.seq).max() ?? 0
+            try db.run("""
+                INSERT INTO acks(node, user, acknowledged, last_seen) VALUES (?, ?, ?, ?)
+                ON CONFLICT(node) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged),
+                    user = excluded.user, last_seen = excluded.last_seen
+                """, [.text(node.description), .text(user.name), .integer(Int64(pushedMax)), .integer(now.milliseconds)])
+            let acknowledged = UInt64(try db.scalar("SELECT acknowledged FROM acks WHERE node = ?", [.text(node.description)])?.integer ?? 0)
+            return MergeOutcome(acknowledged: acknowledged, refusals: refusals, accepted: accepted, maxHLC: maxHLC)
+        }
+    }
+}
+
+/// One push being merged inside its transaction: prepared statements and the server sequence.
+final class MergeSession {
+    let db: Database
+    let user: User
+    let now: Int64
+    let intent: BatchIntent
+    private(set) var seq: Int64
+    /// Deals this push created: still the rep's to finish creating until an owner is set.
+    var createdDeals: Set<String> = []
+    private let findHistory, insertHistory, findField, insertField, updateField, insertConflict: Statement
+    let findOwner, findRow: Statement
+
+    init(db: Database, user: User, now: Date, intent: BatchIntent) throws {
+        self.db = db
+        self.user = user
+        self.now = now.milliseconds
+        self.intent = intent
+        seq = try db.scalar("SELECT value FROM meta WHERE key = 'last_seq'")?.text.flatMap(Int64.init) ?? 0
+        findHistory = try db.prepare("SELECT kind, value, currency FROM history WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?")
+        insertHistory = try db.prepare("""
+            INSERT INTO history(tbl, row, field, kind, value, currency, hlc, node, prev, user, received, winner)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        findField = try db.prepare("SELECT kind, value, currency, hlc, node, prev, user FROM fields WHERE tbl = ? AND row = ? AND field = ?")
+        insertField = try db.prepare("""
+            INSERT INTO fields(tbl, row, field, kind, value, currency, hlc, node, prev, user, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        updateField = try db.prepare("""
+            UPDATE fields SET kind = ?, value = ?, currency = ?, hlc = ?, node = ?, prev = ?, user = ?, seq = ?
+            WHERE tbl = ? AND row = ? AND field = ?
+            """)
+        findOwner = try db.prepare("SELECT owner FROM deal_owners WHERE deal = ?")
+        findRow = try db.prepare("SELECT deal FROM rows WHERE tbl = ? AND row = ?")
+        insertConflict = try db.prepare("""
+            INSERT INTO conflicts(tbl, row, field, win_kind, win_value, win_currency, win_hlc, win_node, win_user,
+                                  lose_kind, lose_value, lose_currency, lose_hlc, lose_node, lose_user, detected)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    func nextSeq() -> Int64 {
+        seq += 1
+        return seq
+    }
+
+    func finish() throws {
+        try db.run("UPDATE meta SET value = ? WHERE key = 'last_seq'", [.text(String(seq))])
+    }
+
+    /// Merges one valid change; false when it was already there (a replay).
+    func apply(_ change: Change) throws -> Bool {
+        let key: [SQLValue] = [.text(change.table), .text(change.row.lowercased), .text(change.field)]
+        // A replay is the same stamp with the same value; a different value under one stamp
+        // (a misbehaving writer) is merged by the tie rule like any other change.
+        try findHistory.bind(key + [change.hlc.sql, .text(change.node.description)])
+        while let seen = try findHistory.step() {
+            if try StoredValue.decode(seen, at: 0) == change.value { return false }
+        }
+
+        try findField.bind(key)
+        let current: (change: Change, user: String)? = try findField.step().map { row in
+            guard let node = NodeID(row.text(4)) else { throw ServerStoreError("stored node id '\(row.text(4))' is not a UUID") }
+            return (Change(table: change.table, row: change.row, field: change.field, value: try StoredValue.decode(row, at: 0),
+                           hlc: HLC(sql: row.integer(3)), node: node, prev: HLC(sql: row.integer(5))), row.text(6))
+        }
+        let value = StoredValue.columns(change.value)
+        let stamp: [SQLValue] = [change.hlc.sql, .text(change.node.description), change.prev.sql, .text(user.name)]
+        let wins = current.map { Merge.wins(change, over: $0.change) } ?? true
+        try insertHistory.run(key + [value.kind, value.payload, value.currency] + stamp + [.integer(now), .integer(wins ? 1 : 0)])
+
+        guard let current else {
+            try insertField.run(key + [value.kind, value.payload, value.currency] + stamp + [.integer(nextSeq())])
+            try afterWin(change, previous: nil)
+            return true
+        }
+        let concurrent = Merge.isConcurrent(change, with: current.change) && change.value != current.change.value
+        if wins {
+            try updateField.run([value.kind, value.payload, value.currency] + stamp + [.integer(nextSeq())] + key)
+            if concurrent { try recordConflict(winner: (change, user.name), loser: current) }
+            try afterWin(change, previous: current.change)
+        } else if concurrent {
+            try recordConflict(winner: current, loser: (change, user.name))
+        }
+        return true
+    }
+
+    private func recordConflict(winner: (change: Change, user: String), loser: (change: Change, user: String)) throws {
+        let w = StoredValue.columns(winner.change.value), l = StoredValue.columns(loser.change.value)
+        try insertConflict.run([.text(winner.change.table), .text(winner.change.row.lowercased), .text(winner.change.field),
+                                w.kind, w.payload, w.currency, winner.change.hlc.sql, .text(winner.change.node.description), .text(winner.user),
+                                l.kind, l.payload, l.currency, loser.change.hlc.sql, .text(loser.change.node.description), .text(loser.user),
+                                .integer(now)])
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GSPCore
+import GSPStore
+
+extension SQLiteServerStore {
+    public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
+        let limit = max(1, limit)
+        return try queue.read { db in
+            let lastSeq = UInt64(try db.scalar("SELECT value FROM meta WHERE key = 'last_seq'")?.text.flatMap(UInt64.init) ?? 0)
+            let columns = "f.tbl, f.row, f.field, f.kind, f.value, f.currency, f.hlc, f.node, f.prev, f.user, f.seq"
+            let sql: String
+            var arguments: [SQLValue] = [.integer(Int64(clamping: cursor))]
+            if user.role == .manager {
+                sql = "SELECT \(columns) FROM fields f WHERE f.seq > ? ORDER BY f.seq LIMIT ?"
+            } else {
+                // A rep sees shared tables and the rows of the deals they own.
+                let shared = Scope.sharedTables.map { "'\($0)'" }.joined(separator: ", ")
+                sql = """
+                    SELECT \(columns) FROM fields f
+                    LEFT JOIN rows r ON r.tbl = f.tbl AND r.row = f.row
+                    LEFT JOIN deal_owners o ON o.deal = r.deal
+                    WHERE f.seq > ? AND (f.tbl IN (\(shared)) OR o.owner = ?)
+                    ORDER BY f.seq LIMIT ?
+                    """
+                arguments.append(.text(user.name))
+            }
+            arguments.append(.integer(Int64(limit) + 1))
+            var changes: [Change] = []
+            var nodes: [NodeID: String] = [:]
+            var lastReturned = cursor
+            var hasMore = false
+            let statement = try db.prepare(sql)
+            try statement.bind(arguments)
+            while let row = try statement.step() {
+                // The query asks for one row more than the limit: its presence means there is more.
+                if changes.count == limit { hasMore = true; break }
+                guard let rowID = UUID(uuidString: row.text(1)), let node = NodeID(row.text(7)) else {
+                    throw ServerStoreError("stored row or node id is not a UUID (\(row.text(0)) \(row.text(1)))")
+                }
+                changes.append(Change(table: row.text(0), row: rowID, field: row.text(2), value: try StoredValue.decode(row, at: 3),
+                                      hlc: HLC(sql: row.integer(6)), node: node, prev: HLC(sql: row.integer(8))))
+                nodes[node] = row.text(9)
+                lastReturned = UInt64(row.integer(10))
+            }
+            // Without more, every visible change up to last_seq was returned: the cursor moves there.
+            let newCursor = hasMore ? lastReturned : max(cursor, lastSeq)
+            let dropped = user.role == .manager ? [] : try droppedRows(for: user.name, after: cursor, through: newCursor, in: db)
+            return PullPage(changes: changes, dropped: dropped, nodes: nodes, cursor: newCursor, hasMore: hasMore)
+        }
+    }
+
+    /// Rows that left the user's scope in (after, through] and are not back in it.
+    private func droppedRows(for user: String, after: UInt64, through: UInt64, in db: Database) throws -> [RowRef] {
+        let rows = try db.query("""
+            SELECT DISTINCT s.tbl, s.row FROM scope_log s
+            LEFT JOIN rows r ON r.tbl = s.tbl AND r.row = s.row
+            LEFT JOIN deal_owners o ON o.deal = r.deal
+            WHERE s.user = ? AND s.seq > ? AND s.seq <= ? AND (o.owner IS NULL OR o.owner <> s.user)
+            """, [.text(user), .integer(Int64(clamping: after)), .integer(Int64(clamping: through))]) { row in
+            (row.text(0), row.text(1))
+        }
+        return rows.compactMap { table, row in UUID(uuidString: row).map { RowRef(table: table, row: $0) } }
+    }
+}

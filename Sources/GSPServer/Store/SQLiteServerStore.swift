@@ -1,0 +1,146 @@
+import Foundation
+import GSPCore
+import GSPStore
+
+/// The embedded server store: one SQLite file in WAL mode.
+///
+/// `synchronous=FULL` because the server acknowledges a push only after commit, and the
+/// client then forgets those changes: a commit must survive a power cut, not only a crash.
+/// All operations share one connection behind `DatabaseQueue`, one at a time.
+public final class SQLiteServerStore: ServerStore {
+    let queue: DatabaseQueue
+    public var path: String { queue.path }
+    static let schemaVersion: Int64 = 1
+
+    /// Opens (creating when asked) a store and brings its schema up to date.
+    public init(path: String, create: Bool = true) throws {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw ServerStoreError("no database at \(path): start 'gsp-server serve --db \(path)' or run 'gsp-server migrate --db \(path)' to create it")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, create: create)
+            try queue.read { db in try db.execute("PRAGMA synchronous=FULL") }
+            try migrate()
+        } catch let error as DatabaseError where error.isNotADatabase {
+            throw ServerStoreError("\(path) is not a gsp-server database (\(error.message))")
+        }
+    }
+
+    /// Creates missing tables and records the schema version; safe to run again.
+    public func migrate() throws {
+        try queue.write { db in
+            try db.execute(Self.schema)
+            let version = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.text.flatMap(Int64.init) ?? 0
+            if version > Self.schemaVersion {
+                throw ServerStoreError("the database schema is version \(version), newer than this gsp-server (\(Self.schemaVersion)): upgrade gsp-server")
+            }
+            try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.text(String(Self.schemaVersion))])
+            try db.run("INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)", [.text(UUID().uuidString.lowercased())])
+            try db.run("INSERT OR IGNORE INTO meta(key, value) VALUES ('last_seq', '0')")
+        }
+    }
+
+    static let schema = """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS users (
+        name TEXT PRIMARY KEY, role TEXT NOT NULL, region TEXT, token_hash BLOB NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);
+    -- The current winner of every field; seq is the server sequence of its last change of winner or scope.
+    CREATE TABLE IF NOT EXISTS fields (
+        tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+        kind INTEGER NOT NULL, value, currency TEXT,
+        hlc INTEGER NOT NULL, node TEXT NOT NULL, prev INTEGER NOT NULL, user TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (tbl, row, field));
+    CREATE UNIQUE INDEX IF NOT EXISTS fields_seq ON fields(seq);
+    -- Every accepted change, winner or loser when it arrived.
+    CREATE TABLE IF NOT EXISTS history (
+        id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+        kind INTEGER NOT NULL, value, currency TEXT,
+        hlc INTEGER NOT NULL, node TEXT NOT NULL, prev INTEGER NOT NULL, user TEXT NOT NULL,
+        received INTEGER NOT NULL, winner INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS history_stamp ON history(tbl, row, field, hlc, node);
+    CREATE INDEX IF NOT EXISTS history_received ON history(received);
+    CREATE TABLE IF NOT EXISTS conflicts (
+        id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL,
+        win_kind INTEGER NOT NULL, win_value, win_currency TEXT, win_hlc INTEGER NOT NULL, win_node TEXT NOT NULL, win_user TEXT NOT NULL,
+        lose_kind INTEGER NOT NULL, lose_value, lose_currency TEXT, lose_hlc INTEGER NOT NULL, lose_node TEXT NOT NULL, lose_user TEXT NOT NULL,
+        detected INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS conflicts_detected ON conflicts(detected);
+    -- Which deal a row belongs to (deals point at themselves; accounts and unscoped rows at NULL).
+    CREATE TABLE IF NOT EXISTS rows (tbl TEXT NOT NULL, row TEXT NOT NULL, deal TEXT, PRIMARY KEY (tbl, row));
+    CREATE INDEX IF NOT EXISTS rows_deal ON rows(deal);
+    CREATE TABLE IF NOT EXISTS deal_owners (deal TEXT PRIMARY KEY, owner TEXT);
+    -- Rows that left a user's scope, at the server sequence it happened: the user's replica drops them.
+    CREATE TABLE IF NOT EXISTS scope_log (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, row TEXT NOT NULL, user TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS scope_log_user ON scope_log(user, seq);
+    CREATE TABLE IF NOT EXISTS acks (node TEXT PRIMARY KEY, user TEXT NOT NULL, acknowledged INTEGER NOT NULL, last_seen INTEGER NOT NULL);
+    """
+
+    public func epoch() throws -> UUID {
+        try queue.read { db in
+            guard let text = try db.scalar("SELECT value FROM meta WHERE key = 'epoch'")?.text, let uuid = UUID(uuidString: text) else {
+                throw ServerStoreError("the database has no epoch: run 'gsp-server migrate --db \(path)'")
+            }
+            return uuid
+        }
+    }
+
+    public func acknowledged(node: NodeID) throws -> UInt64 {
+        try queue.read { db in
+            UInt64(try db.scalar("SELECT acknowledged FROM acks WHERE node = ?", [.text(node.description)])?.integer ?? 0)
+        }
+    }
+
+    // MARK: Users
+
+    public func addUser(_ user: User, tokenHash: [UInt8]) throws {
+        try Self.validate(userName: user.name)
+        try queue.write { db in
+            if let revoked = try db.scalar("SELECT revoked FROM users WHERE name = ?", [.text(user.name)])?.integer, revoked == 0 {
+                throw ServerStoreError("user '\(user.name)' already exists: run 'gsp-server user revoke \(user.name)' first to issue a new token")
+            }
+            try db.run("INSERT OR REPLACE INTO users(name, role, region, token_hash, revoked, created) VALUES (?, ?, ?, ?, 0, ?)",
+                       [.text(user.name), .text(user.role.rawValue), user.region.map(SQLValue.text) ?? .null,
+                        .blob(tokenHash), .integer(user.created.milliseconds)])
+        }
+    }
+
+    public func users() throws -> [User] {
+        try queue.read { db in
+            try db.query("SELECT name, role, region, revoked, created FROM users ORDER BY name") { row in
+                try Self.user(row)
+            }
+        }
+    }
+
+    public func activeCredentials() throws -> [UserCredential] {
+        try queue.read { db in
+            try db.query("SELECT name, role, region, revoked, created, token_hash FROM users WHERE revoked = 0") { row in
+                UserCredential(user: try Self.user(row), tokenHash: row.blob(5))
+            }
+        }
+    }
+
+    public func revokeUser(named name: String) throws {
+        try queue.write { db in
+            try db.run("UPDATE users SET revoked = 1 WHERE name = ?", [.text(name)])
+            if db.changes == 0 { throw ServerStoreError("no user named '\(name)': see 'gsp-server user list'") }
+        }
+    }
+
+    static func user(_ row: Row) throws -> User {
+        guard let role = Role(rawValue: row.text(1)) else {
+            throw ServerStoreError("user '\(row.text(0))' has an unknown role '\(row.text(1))'")
+        }
+        return User(name: row.text(0), role: role, region: row.isNull(2) ? nil : row.text(2),
+                    revoked: row.integer(3) != 0, created: Date(milliseconds: row.integer(4)))
+    }
+
+    static func validate(userName name: String) throws(ServerStoreError) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ allowed.contains($0) }) else {
+            throw ServerStoreError("invalid user name '\(name)': use 1-64 letters, digits, '.', '_', '-' or '@'")
+        }
+    }
+}

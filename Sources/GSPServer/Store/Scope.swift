@@ -1,0 +1,61 @@
+import Foundation
+import GSPCore
+
+/// The scoping rules, shared by every backend: which rows belong to a deal, and what a rep may write.
+public enum Scope {
+    /// Tables whose rows are visible to everyone and belong to no deal.
+    public static let sharedTables: Set<String> = [Schema.Table.accounts.rawValue]
+    public static let dealsTable = Schema.Table.deals.rawValue
+    public static let ownerField = "owner"
+    public static let dealField = Schema.dealRef.name
+
+    /// True for tables whose rows name their deal with the `deal` field (known children and unknown tables).
+    public static func isChildTable(_ table: String) -> Bool {
+        table != dealsTable && !sharedTables.contains(table)
+    }
+
+    /// The deal a `deal` field value names, in the stored lower-case form; nil for null.
+    public static func dealReference(_ value: Value) -> String? {
+        guard case .text(let text) = value, let uuid = UUID(uuidString: text) else { return nil }
+        return uuid.lowercased
+    }
+
+    /// Why a change is malformed, or nil when it may be merged.
+    public static func invalidReason(_ change: Change) -> String? {
+        if change.table.isEmpty || change.field.isEmpty { return "table and field names must not be empty" }
+        if change.table.utf8.count > 128 || change.field.utf8.count > 128 { return "table and field names are limited to 128 bytes" }
+        if change.hlc == .zero { return "the change has no HLC stamp" }
+        if let table = Schema.Table(rawValue: change.table), let field = Schema.field(change.field, in: table),
+           !change.value.isNull, change.value.kind != field.kind {
+            return "\(change.table).\(change.field) holds \(field.kind.name) values, not \(change.value.kind.name)"
+        }
+        if isChildTable(change.table), change.field == dealField, !change.value.isNull, dealReference(change.value) == nil {
+            return "\(change.table).deal must be a deal's UUID, not '\(change.value)'"
+        }
+        if change.table == dealsTable, change.field == ownerField, !change.value.isNull, change.value.textValue?.isEmpty != false {
+            return "deals.owner must be a user name"
+        }
+        return nil
+    }
+}
+
+/// What a push sets up for rows it creates, so a rep can create a deal and its children in one batch.
+struct BatchIntent {
+    /// Owners a push gives to deals (deal id -> owner names).
+    var dealOwners: [String: Set<String>] = [:]
+    /// The deal a push gives to child rows ("table/row" -> deal id).
+    var childDeals: [String: String] = [:]
+
+    init(_ changes: [IncomingChange]) {
+        for pushed in changes {
+            let change = pushed.change
+            if change.table == Scope.dealsTable, change.field == Scope.ownerField, let owner = change.value.textValue {
+                dealOwners[change.row.lowercased, default: []].insert(owner)
+            } else if Scope.isChildTable(change.table), change.field == Scope.dealField, let deal = Scope.dealReference(change.value) {
+                childDeals[Self.key(change.table, change.row)] = deal
+            }
+        }
+    }
+
+    static func key(_ table: String, _ row: RowID) -> String { "\(table)/\(row.lowercased)" }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import GSPCore
+
+/// What a user may do: a rep works on the deals they own, a manager on everything.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    case rep, manager
+}
+
+/// A person who syncs with the server.
+public struct User: Sendable, Equatable, Codable {
+    public var name: String
+    public var role: Role
+    public var region: String?
+    public var revoked: Bool
+    public var created: Date
+
+    public init(name: String, role: Role, region: String? = nil, revoked: Bool = false, created: Date = Date()) {
+        self.name = name
+        self.role = role
+        self.region = region
+        self.revoked = revoked
+        self.created = created
+    }
+}
+
+/// A user with the SHA-256 of their bearer token, for authentication only.
+public struct UserCredential: Sendable {
+    public var user: User
+    public var tokenHash: [UInt8]
+    public init(user: User, tokenHash: [UInt8]) {
+        self.user = user
+        self.tokenHash = tokenHash
+    }
+}
+
+/// One pushed change with the client's local sequence number.
+public struct IncomingChange: Sendable, Equatable {
+    public var seq: UInt64
+    public var change: Change
+    public init(seq: UInt64, change: Change) {
+        self.seq = seq
+        self.change = change
+    }
+}
+
+/// Why one pushed change was not merged; it is reported to the client, never retried.
+public struct ChangeRefusal: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case outOfScope, invalidValue, clockSkew, forbidden, other
+    }
+    public var seq: UInt64
+    public var kind: Kind
+    public var reason: String
+    public init(seq: UInt64, kind: Kind, reason: String) {
+        self.seq = seq
+        self.kind = kind
+        self.reason = reason
+    }
+}
+
+/// What one merged push did.
+public struct MergeOutcome: Sendable, Equatable {
+    /// The highest local sequence made durable (refused changes count as processed).
+    public var acknowledged: UInt64
+    public var refusals: [ChangeRefusal]
+    /// Changes stored for the first time (winners and losers), duplicates excluded.
+    public var accepted: Int
+    /// The greatest HLC among accepted changes, for the server clock to observe.
+    public var maxHLC: HLC
+    public init(acknowledged: UInt64, refusals: [ChangeRefusal], accepted: Int, maxHLC: HLC) {
+        self.acknowledged = acknowledged
+        self.refusals = refusals
+        self.accepted = accepted
+        self.maxHLC = maxHLC
+    }
+}
+
+/// A row the replica must forget (it left the user's scope).
+public struct RowRef: Sendable, Hashable {
+    public var table: String
+    public var row: RowID
+    public init(table: String, row: RowID) {
+        self.table = table
+        self.row = row
+    }
+}
+
+/// One page of a pull: current winners with seq > cursor, in seq order.
+public struct PullPage: Sendable, Equatable {
+    public var changes: [Change]
+    public var dropped: [RowRef]
+    /// The user name behind every node in `changes`.
+    public var nodes: [NodeID: String]
+    public var cursor: UInt64
+    public var hasMore: Bool
+    public init(changes: [Change], dropped: [RowRef], nodes: [NodeID: String], cursor: UInt64, hasMore: Bool) {
+        self.changes = changes
+        self.dropped = dropped
+        self.nodes = nodes
+        self.cursor = cursor
+        self.hasMore = hasMore
+    }
+}
+
+/// One side of a conflict: a value and who wrote it.
+public struct ConflictSide: Sendable, Equatable {
+    public var value: Value
+    public var hlc: HLC
+    public var node: NodeID
+    public var user: String
+    public init(value: Value, hlc: HLC, node: NodeID, user: String) {
+        self.value = value
+        self.hlc = hlc
+        self.node = node
+        self.user = user
+    }
+}
+
+/// Two concurrent writes to one field with different values: the winner and the value it overwrote.
+public struct ConflictRecord: Sendable, Equatable {
+    public var key: FieldKey
+    public var winning: ConflictSide
+    public var losing: ConflictSide
+    public var detected: Date
+    public init(key: FieldKey, winning: ConflictSide, losing: ConflictSide, detected: Date) {
+        self.key = key
+        self.winning = winning
+        self.losing = losing
+        self.detected = detected
+    }
+}
+
+/// One accepted change as kept forever, winner or loser at the time it arrived.
+public struct HistoryEntry: Sendable, Equatable {
+    public var change: Change
+    public var user: String
+    public var received: Date
+    public var winner: Bool
+    public init(change: Change, user: String, received: Date, winner: Bool) {
+        self.change = change
+        self.user = user
+        self.received = received
+        self.winner = winner
+    }
+}
+
+/// The server's storage. Every method is one whole operation (one transaction), so a
+/// backend can run it on its own connection; the SQLite and PostgreSQL backends share it.
+public protocol ServerStore: Sendable {
+    /// The server's identity for this lineage of data; it changes on restore.
+    func epoch() throws -> UUID
+    /// Merges a push in one transaction; the outcome is returned only after commit.
+    func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome
+    /// The next page of winners visible to `user` after `cursor`, and rows that left their scope.
+    func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage
+    /// The last local sequence acknowledged to `node`, 0 when unknown.
+    func acknowledged(node: NodeID) throws -> UInt64
+
+    func addUser(_ user: User, tokenHash: [UInt8]) throws
+    func users() throws -> [User]
+    /// Users that may sign in, with their token hashes.
+    func activeCredentials() throws -> [UserCredential]
+    func revokeUser(named name: String) throws
+
+    func history(since: Date?, limit: Int) throws -> [HistoryEntry]
+    func conflicts(since: Date?) throws -> [ConflictRecord]
+
+    /// Writes a consistent copy of the whole store to `path` (which must not exist).
+    func backup(to path: String) throws
+    /// Replaces the whole store with a backup and gives it a new epoch, which is returned.
+    func restore(from path: String) throws -> UUID
+}
+
+/// A store operation failed for a reason the operator can act on.
+public struct ServerStoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

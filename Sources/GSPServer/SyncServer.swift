@@ -1,0 +1,103 @@
+import Foundation
+import GSPCore
+
+/// How `gsp-server serve` runs.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: UInt16
+    public var maxDrift: Duration
+    /// Larger request bodies get 413 (a full 16 MiB frame plus headroom).
+    public var maxBodyBytes: Int
+    /// Write one JSON line per request to stderr.
+    public var logRequests: Bool
+
+    public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
+                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true) {
+        self.host = host
+        self.port = port
+        self.maxDrift = maxDrift
+        self.maxBodyBytes = maxBodyBytes
+        self.logRequests = logRequests
+    }
+}
+
+/// The running server: the store, the sync service, the routing table and the HTTP listener.
+public final class SyncServer: Sendable {
+    public let store: any ServerStore
+    public let service: SyncService
+    public let router: Router
+    let http: HTTPServer
+
+    /// Starts listening; `extraRoutes` (reports, dashboard) are added after the built-in ones.
+    public init(store: any ServerStore, configuration: ServerConfiguration, extraRoutes: [Route] = []) throws {
+        self.store = store
+        let service = SyncService(store: store, maxDrift: configuration.maxDrift)
+        self.service = service
+        var router = Router(authenticator: Authenticator(store: store))
+        for route in Self.builtInRoutes(service: service) + extraRoutes { router.add(route) }
+        self.router = router
+        let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
+        http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
+                              observer: log, handler: { [router] in router.handle($0) })
+    }
+
+    public var port: UInt16 { http.port }
+    public var url: String { http.host.contains(":") ? "http://[\(http.host)]:\(port)" : "http://\(http.host):\(port)" }
+
+    /// Stops accepting, lets requests in progress finish, then closes.
+    public func stop(timeout: Duration = .seconds(30)) { http.stop(timeout: timeout) }
+
+    static func builtInRoutes(service: SyncService) -> [Route] {
+        let store = service.store
+        return [
+            Route("GET", "/healthz", access: .open) { _, _ in .text(200, "ok") },
+            Route("GET", "/v1/whoami", access: .user) { _, user in
+                .json(200, WhoAmI(name: user?.name ?? "", role: user?.role.rawValue ?? "", region: user?.region))
+            },
+            Route("GET", "/v1/conflicts", access: .manager) { request, _ in
+                let since = request.query["since"].flatMap { try? Date($0, strategy: .iso8601) }
+                return .json(200, try store.conflicts(since: since).map(ConflictJSON.init))
+            },
+            SyncRoute.route(service: service),
+        ] + ReportRoutes.routes(store: store, authenticator: Authenticator(store: store))
+    }
+}
+
+struct WhoAmI: Encodable {
+    let name: String
+    let role: String
+    let region: String?
+}
+
+/// A conflict as JSON (for `/v1/conflicts` and `gsp-server conflicts --json`).
+public struct ConflictJSON: Encodable, Sendable {
+    public struct Side: Encodable, Sendable {
+        let value: String
+        let kind: String
+        let hlc: String
+        let node: String
+        let user: String
+        init(_ side: ConflictSide) {
+            value = side.value.description
+            kind = side.value.kind.name
+            hlc = side.hlc.description
+            node = side.node.description
+            user = side.user
+        }
+    }
+    let table: String
+    let row: String
+    let field: String
+    let winning: Side
+    let losing: Side
+    let detected: Date
+
+    public init(_ record: ConflictRecord) {
+        table = record.key.table
+        row = record.key.row.lowercased
+        field = record.key.field
+        winning = Side(record.winning)
+        losing = Side(record.losing)
+        detected = record.detected
+    }
+}

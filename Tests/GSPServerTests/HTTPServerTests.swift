@@ -1,0 +1,39 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import GSPServer
+
+@Suite("HTTPServer on libmicrohttpd")
+struct HTTPServerTests {
+    @Test func stopLetsARequestInProgressFinish() async throws {
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let server = try HTTPServer(host: "127.0.0.1", port: 0, maxBodyBytes: 1024) { request in
+            entered.signal()
+            release.wait()
+            return .text(200, "finished \(request.body.count)")
+        }
+        let port = server.port
+        #expect(port != 0)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slow")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(count: 100)
+        let call = Task { try await URLSession.shared.data(for: request) }
+        await Task.detached { entered.wait() }.value
+        // Stop while the handler is still running; it must wait for the handler and the answer.
+        let stopped = Task.detached { server.stop(timeout: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(50))
+        release.signal()
+        await stopped.value
+        let (data, response) = try await call.value
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: data, as: UTF8.self) == "finished 100\n")
+        // Once stopped, nothing listens any more.
+        await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!) }
+    }
+
+    @Test func aBadListenAddressIsAClearError() {
+        #expect(throws: HTTPServerError.self) { _ = try HTTPServer(host: "localhost-ish", port: 0, maxBodyBytes: 10) { _ in .text(200, "") } }
+    }
+}

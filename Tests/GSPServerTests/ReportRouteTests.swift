@@ -1,0 +1,113 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import GSPCore
+import GSPServer
+import GSPTestSupport
+
+@Suite("HTTP reports and dashboard")
+struct ReportRouteTests {
+    /// Two open deals of alice's (one in poc worth 450.00 USD) and a lost one of bob's.
+    func seeded() throws -> ServerFixture {
+        let fixture = try ServerFixture()
+        var a = Writer(), b = Writer()
+        let d1 = RowID(), d2 = RowID(), d3 = RowID()
+        try fixture.store.push(a.deal(d1, owner: "alice", title: "<script>alert(1)</script>")
+                               + [a.change("deals", d1, "stage", .text("poc")),
+                                  a.change("deals", d1, "value", .money(Money(minorUnits: 45_000, currency: "USD")))]
+                               + a.deal(d2, owner: "alice", title: "Second"), as: alice, node: a.node)
+        try fixture.store.push(b.deal(d3, owner: "bob", title: "Gone") + [b.change("deals", d3, "outcome", .text("lost"))], as: bob, node: b.node)
+        return fixture
+    }
+
+    func get(_ fixture: ServerFixture, _ path: String, token: String?, accept: String? = nil, cookie: String? = nil) async throws -> (Int, String, HTTPURLResponse) {
+        var request = URLRequest(url: fixture.url(path))
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
+        if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, String(decoding: data, as: UTF8.self), http)
+    }
+
+    @Test func managersGetJSONAndCSVRepsGet403() async throws {
+        let fixture = try seeded()
+        let (status, json, _) = try await get(fixture, "/v1/reports/pipeline", token: fixture.tokens["meg"])
+        #expect(status == 200)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(object != nil)
+        #expect(json.contains("450.00"))
+        let (csvStatus, csv, response) = try await get(fixture, "/v1/reports/pipeline", token: fixture.tokens["meg"], accept: "text/csv")
+        #expect(csvStatus == 200)
+        #expect(response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/csv") == true)
+        #expect(csv.contains("poc"))
+        #expect(try await get(fixture, "/v1/reports/pipeline", token: fixture.tokens["alice"]).0 == 403)
+        #expect(try await get(fixture, "/v1/reports/pipeline", token: nil).0 == 401)
+    }
+
+    @Test func badReportNamesAndOptionsAreClearErrors() async throws {
+        let fixture = try seeded()
+        let (s1, body1, _) = try await get(fixture, "/v1/reports/funnel", token: fixture.tokens["meg"])
+        #expect(s1 == 404 && body1.contains("unknown report 'funnel'"))
+        let (s2, body2, _) = try await get(fixture, "/v1/reports/pipeline?as_of=2026-02-30", token: fixture.tokens["meg"])
+        #expect(s2 == 400 && body2.contains("2026-02-30"))
+        #expect(try await get(fixture, "/v1/reports/pipeline?group_by=color", token: fixture.tokens["meg"]).0 == 400)
+    }
+
+    @Test func asOfBeforeAnyChangeIsAnEmptyPipeline() async throws {
+        let fixture = try seeded()
+        let (status, json, _) = try await get(fixture, "/v1/reports/lost?as_of=2000-01-01", token: fixture.tokens["meg"])
+        #expect(status == 200)
+        #expect(!json.contains("Gone"))
+        let live = try await get(fixture, "/v1/reports/lost", token: fixture.tokens["meg"]).1
+        #expect(live.contains("Gone"))
+    }
+
+    @Test func dashboardEscapesTitlesAndNeedsAManager() async throws {
+        let fixture = try seeded()
+        let (status, page, response) = try await get(fixture, "/dashboard", token: fixture.tokens["meg"])
+        #expect(status == 200)
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || !page.contains("alert(1)"))
+        #expect(!page.contains("<script>"))
+        #expect(page.contains("<svg"))
+        #expect(response.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+        #expect(try await get(fixture, "/dashboard", token: fixture.tokens["alice"]).0 == 403)
+        let anonymous = try await get(fixture, "/dashboard", token: nil)
+        #expect(anonymous.0 == 200 && anonymous.1.contains("<form"))
+    }
+
+    @Test func loginSetsAnHttpOnlyCookieThatOpensTheDashboard() async throws {
+        let fixture = try seeded()
+        let token = try #require(fixture.tokens["meg"])
+        let status = try await postLogin(fixture, token: token)
+        #expect(status.code == 303)
+        let cookie = try #require(status.cookie)
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        let (code, page, _) = try await get(fixture, "/dashboard", token: nil, cookie: "gsp_token=\(token)")
+        #expect(code == 200 && page.contains("<svg"))
+        #expect(try await postLogin(fixture, token: "wrong").code == 401)
+        #expect(try await postLogin(fixture, token: try #require(fixture.tokens["alice"])).code == 403)
+    }
+
+    /// Posts the login form without following the redirect.
+    func postLogin(_ fixture: ServerFixture, token: String) async throws -> (code: Int, cookie: String?) {
+        var request = URLRequest(url: fixture.url("/dashboard/login"))
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data("token=\(token)".utf8)
+        let session = URLSession(configuration: .ephemeral, delegate: NoRedirect(), delegateQueue: nil)
+        let (_, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, http.value(forHTTPHeaderField: "Set-Cookie"))
+    }
+}
+
+final class NoRedirect: NSObject, URLSessionTaskDelegate, Sendable {
+    // The completion-handler form: Linux's Foundation does not call the async one.
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+import Testing
+import GSPCore
+import GSPServer
+import GSPWire
+import GSPTestSupport
+
+/// The real `gsp-server` executable, run as a child process.
+struct ServerProcess {
+    static var executable: URL {
+        get throws {
+            let folder = Bundle.main.executableURL?.deletingLastPathComponent()
+                ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            let url = folder.appendingPathComponent("gsp-server")
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw ServerStoreError("no gsp-server next to the tests at \(url.path): run 'swift build --build-tests' first")
+            }
+            return url
+        }
+    }
+
+    /// Runs a command to completion; returns its exit status and standard output.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    let process = Process()
+    let port: Int
+
+    /// Starts `serve` on a free port and waits for its "listening on" line.
+    init(db: String) throws {
+        process.executableURL = try Self.executable
+        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw ServerStoreError("gsp-server exited before listening") }
+            line += chunk
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on http://127.0.0.1:"),
+              let port = Int(text.split(separator: ":").last!.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ServerStoreError("unexpected first line from gsp-server: \(text)")
+        }
+        self.port = port
+    }
+}
+
+@Suite("gsp-server executable")
+struct ServerProcessTests {
+    @Test func usageErrorsExit64AndFailuresExit1() throws {
+        #expect(try ServerProcess.run([]).status == 64)
+        #expect(try ServerProcess.run(["frobnicate"]).status == 64)
+        #expect(try ServerProcess.run(["user", "add", "x", "--role", "boss", "--db", "/tmp/none.db"]).status == 64)
+        #expect(try ServerProcess.run(["serve", "--db", "x.db"]).status == 64, "--listen is required")
+        #expect(try ServerProcess.run(["conflicts", "--db", "/nonexistent/dir/none.db"]).status == 1)
+        #expect(try ServerProcess.run(["backup", "--help"]).status == 0)
+    }
+
+    @Test func sigtermWhileClientsSyncLosesNoAcknowledgedChange() async throws {
+        let directory = TemporaryDirectory("gsp-process")
+        let db = directory.path("server.db")
+        let added = try ServerProcess.run(["user", "add", "meg", "--role", "manager", "--db", db])
+        #expect(added.status == 0)
+        let token = added.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(db: db)
+        let base = URL(string: "http://127.0.0.1:\(server.port)/v1/sync")!
+
+        let clients = 3
+        let syncs = SyncCounter()
+        let results = try await withThrowingTaskGroup(of: (NodeID, RowID, UInt64).self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    let node = NodeID(), deal = RowID()
+                    var clock = HybridClock(), seq: UInt64 = 0, acknowledged: UInt64 = 0
+                    for _ in 0..<400 {
+                        let batch = (0..<20).map { _ in
+                            seq += 1
+                            let hlc = clock.tick(wallMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+                            return PushedChange(seq: seq, change: Change(table: "deals", row: deal, field: "f\(seq)",
+                                                                         value: .integer(Int64(seq)), hlc: hlc, node: node))
+                        }
+                        var request = URLRequest(url: base)
+                        request.httpMethod = "POST"
+                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
+                        guard let (data, response) = try? await URLSession.shared.data(for: request),
+                              (response as? HTTPURLResponse)?.statusCode == 200,
+                              let answer = try? Frame.decode(data).response else { break }
+                        acknowledged = answer.acknowledged
+                        syncs.count.add(1, ordering: .relaxed)
+                    }
+                    return (node, deal, acknowledged)
+                }
+            }
+            // Stop the server once the clients are well under way.
+            while syncs.count.load(ordering: .relaxed) < 15 { try await Task.sleep(for: .milliseconds(2)) }
+            server.process.terminate()
+            var results: [(NodeID, RowID, UInt64)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0, "a graceful stop exits 0")
+
+        // Restart on the same file: every acknowledged change is there.
+        let restarted = try ServerProcess(db: db)
+        defer { restarted.process.terminate(); restarted.process.waitUntilExit() }
+        let store = try SQLiteServerStore(path: db, create: false)
+        let state = try store.pullAll(user: manager).changes
+        for (node, deal, acknowledged) in results {
+            #expect(acknowledged > 0)
+            #expect(acknowledged < 400 * 20, "the client was cut off by the stop, not done")
+            #expect(try store.acknowledged(node: node) >= acknowledged)
+            for seq in 1...max(1, acknowledged) {
+                #expect(state.value("deals", deal, "f\(seq)") == .integer(Int64(seq)), "acknowledged change \(seq) of \(node) is missing")
+            }
+        }
+    }
+}
+
+final class SyncCounter: Sendable {
+    let count = Atomic<Int>(0)
+}

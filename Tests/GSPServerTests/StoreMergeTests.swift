@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import GSPCore
+import GSPServer
+import GSPStore
+import GSPTestSupport
+
+@Suite("SQLite store: merge")
+struct StoreMergeTests {
+    @Test func replayedPushChangesNothing() throws {
+        let fixture = try StoreFixture()
+        var writer = Writer()
+        let deal = RowID()
+        let batch = writer.deal(deal, owner: "alice") + [writer.change("deals", deal, "stage", .text("poc"))]
+        let first = try fixture.store.push(batch, as: manager, node: writer.node)
+        #expect(first.accepted == 3)
+        #expect(first.acknowledged == 3)
+        let before = try fixture.store.pullAll(user: manager)
+        let again = try fixture.store.push(batch, as: manager, node: writer.node)
+        #expect(again.accepted == 0)
+        #expect(again.acknowledged == 3)
+        #expect(again.refusals.isEmpty)
+        let after = try fixture.store.pullAll(user: manager)
+        #expect(after.changes == before.changes)
+        #expect(after.cursor == before.cursor, "a replay must not move the server sequence")
+        #expect(try fixture.store.history(since: nil, limit: 100).count == 3)
+        #expect(try fixture.store.acknowledged(node: writer.node) == 3)
+    }
+
+    @Test func concurrentWritesAreRecordedAsConflictsWithBothWriters() throws {
+        let fixture = try StoreFixture()
+        var a = Writer(), b = Writer()
+        b.clock = a.clock + 100
+        let deal = RowID()
+        #expect(try fixture.store.push(a.deal(deal, owner: "alice"), as: alice, node: a.node).refusals.isEmpty)
+        // Bob's manager edits the title without having seen Alice's: concurrent, and later, so it wins.
+        try fixture.store.push([b.change("deals", deal, "title", .text("Bob's title"))], as: manager, node: b.node)
+        // Alice edits again, having seen only her own value: concurrent with the manager's winner, and loses.
+        let aliceTitle = try #require(try fixture.store.history(since: nil, limit: 10).first { $0.change.field == "title" })
+        let retitle = try fixture.store.push([a.change("deals", deal, "title", .text("Alice's retitle"), prev: aliceTitle.change.hlc)], as: alice, node: a.node)
+        #expect(retitle.refusals.isEmpty)
+        #expect(retitle.accepted == 1)
+
+        let conflicts = try fixture.store.conflicts(since: nil)
+        try #require(conflicts.count == 2)
+        #expect(conflicts[0].winning.value == .text("Bob's title"))
+        #expect(conflicts[0].winning.user == "meg")
+        #expect(conflicts[0].losing.value == .text("Deal"))
+        #expect(conflicts[0].losing.user == "alice")
+        #expect(conflicts[1].winning.value == .text("Bob's title"))
+        #expect(conflicts[1].losing.value == .text("Alice's retitle"))
+        #expect(conflicts[1].losing.node == a.node)
+        #expect(try fixture.store.pullAll(user: manager).changes.value("deals", deal, "title") == .text("Bob's title"))
+        let history = try fixture.store.history(since: nil, limit: 10).filter { $0.change.field == "title" }
+        #expect(history.map(\.winner) == [true, true, false], "losers are kept in the history too")
+    }
+
+    @Test func anEditThatSawTheWinnerIsNoConflict() throws {
+        let fixture = try StoreFixture()
+        var a = Writer(), b = Writer()
+        b.clock = a.clock + 100
+        let deal = RowID()
+        let created = a.deal(deal, owner: "alice")
+        try fixture.store.push(created, as: manager, node: a.node)
+        try fixture.store.push([b.change("deals", deal, "title", .text("New"), prev: created[0].change.hlc)], as: manager, node: b.node)
+        #expect(try fixture.store.conflicts(since: nil).isEmpty)
+    }
+
+    @Test func aConcurrentEditDoesNotResurrectADeletedRow() throws {
+        let fixture = try StoreFixture()
+        var a = Writer(), b = Writer()
+        b.clock = a.clock + 100
+        let deal = RowID()
+        try fixture.store.push(a.deal(deal, owner: "alice"), as: manager, node: a.node)
+        try fixture.store.push([a.change("deals", deal, "deleted", .bool(true))], as: manager, node: a.node)
+        try fixture.store.push([b.change("deals", deal, "title", .text("Edited offline"))], as: manager, node: b.node)
+        let state = try fixture.store.pullAll(user: manager).changes
+        #expect(state.value("deals", deal, "deleted") == .bool(true))
+        #expect(state.value("deals", deal, "title") == .text("Edited offline"))
+    }
+
+    @Test func invalidValuesAreRefusedOneByOne() throws {
+        let fixture = try StoreFixture()
+        var writer = Writer()
+        let deal = RowID()
+        let batch = writer.deal(deal, owner: "alice") + [
+            writer.change("deals", deal, "value", .text("lots")),
+            writer.change("kpis", RowID(), "deal", .text("not-a-uuid")),
+            writer.change("deals", deal, "stage", .text("poc")),
+        ]
+        let outcome = try fixture.store.push(batch, as: manager, node: writer.node)
+        #expect(outcome.refusals.map(\.seq) == [3, 4])
+        #expect(outcome.refusals.allSatisfy { $0.kind == .invalidValue })
+        #expect(outcome.refusals[0].reason.contains("deals.value holds money"))
+        #expect(outcome.acknowledged == 5, "refused changes count as processed")
+        #expect(try fixture.store.pullAll(user: manager).changes.count == 3)
+    }
+
+    @Test func aFailureMidBatchLeavesNothing() throws {
+        let fixture = try StoreFixture()
+        // A real SQLite trigger fails the third change's history insert, inside the merge transaction.
+        let db = try Database(path: fixture.path)
+        try db.execute("CREATE TRIGGER boom BEFORE INSERT ON history WHEN NEW.field = 'boom' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        var writer = Writer()
+        let deal = RowID()
+        let batch = writer.deal(deal, owner: "alice") + [writer.change("deals", deal, "boom", .text("x"))]
+        #expect(throws: DatabaseError.self) { try fixture.store.push(batch, as: manager, node: writer.node) }
+        #expect(try fixture.store.pullAll(user: manager).changes.isEmpty)
+        #expect(try fixture.store.history(since: nil, limit: 10).isEmpty)
+        #expect(try fixture.store.acknowledged(node: writer.node) == 0)
+        #expect(try fixture.store.pull(user: manager, cursor: 0, limit: 10).cursor == 0)
+    }
+
+    @Test func randomDeliveryConvergesToTheReferenceMerge() throws {
+        let seed = TestSeed.derive(41)
+        print("randomDeliveryConvergesToTheReferenceMerge seed \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        let fixture = try StoreFixture()
+        let changes = RandomChanges.make(count: 300, rows: 4, fields: 3, nodes: 3, using: &rng)
+        var reference = MergedState()
+        reference.apply(changes)
+        // Duplicates on purpose, in random batches.
+        var delivery = (changes + changes.prefix(100)).shuffled(using: &rng)
+        var localSeq: UInt64 = 0
+        while !delivery.isEmpty {
+            let batch = delivery.prefix(Int.random(in: 1...40, using: &rng))
+            delivery.removeFirst(batch.count)
+            try fixture.store.push(batch.map { localSeq += 1; return IncomingChange(seq: localSeq, change: $0) }, as: manager)
+        }
+        let pulled = try fixture.store.pullAll(user: manager, pageSize: 17).changes
+        #expect(pulled.count == reference.winners.count)
+        for change in pulled {
+            let expected = try #require(reference.winners[change.key])
+            #expect(change.value == expected.value && change.stamp == expected.stamp, "seed \(seed): \(change.key)")
+        }
+    }
+}

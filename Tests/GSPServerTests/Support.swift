@@ -1,0 +1,70 @@
+import Foundation
+import GSPCore
+import GSPServer
+import GSPTestSupport
+
+/// A fresh SQLite server store in its own temporary folder.
+final class StoreFixture {
+    let directory = TemporaryDirectory("gsp-server")
+    let store: SQLiteServerStore
+    var path: String { directory.path("server.db") }
+
+    init() throws {
+        store = try SQLiteServerStore(path: directory.path("server.db"))
+    }
+}
+
+let manager = User(name: "meg", role: .manager)
+let alice = User(name: "alice", role: .rep)
+let bob = User(name: "bob", role: .rep)
+
+/// Builds changes for one writer, with HLCs that grow on every call.
+struct Writer {
+    let node = NodeID()
+    var clock: UInt64 = 1_700_000_000_000
+    var seq: UInt64 = 0
+
+    mutating func change(_ table: String, _ row: RowID, _ field: String, _ value: Value, prev: HLC = .zero) -> IncomingChange {
+        clock += 1
+        seq += 1
+        return IncomingChange(seq: seq, change: Change(table: table, row: row, field: field, value: value,
+                                                       hlc: HLC(milliseconds: clock), node: node, prev: prev))
+    }
+
+    /// A deal with a title and an owner.
+    mutating func deal(_ row: RowID, owner: String, title: String = "Deal") -> [IncomingChange] {
+        [change("deals", row, "title", .text(title)), change("deals", row, "owner", .text(owner))]
+    }
+
+    /// A KPI row under `deal`.
+    mutating func kpi(_ row: RowID, deal: RowID, metric: String = "fps") -> [IncomingChange] {
+        [change("kpis", row, "deal", .text(deal.lowercased)), change("kpis", row, "metric", .text(metric))]
+    }
+}
+
+extension ServerStore {
+    /// Pulls every page from `cursor` with `pageSize`, returning all changes, all drops and the last cursor.
+    func pullAll(user: User, from cursor: UInt64 = 0, pageSize: Int = 1000) throws -> (changes: [Change], dropped: [RowRef], cursor: UInt64) {
+        var cursor = cursor, changes: [Change] = [], dropped: [RowRef] = []
+        while true {
+            let page = try pull(user: user, cursor: cursor, limit: pageSize)
+            changes += page.changes
+            dropped += page.dropped
+            cursor = page.cursor
+            if !page.hasMore { return (changes, dropped, cursor) }
+        }
+    }
+
+    @discardableResult
+    func push(_ changes: [IncomingChange], as user: User, node: NodeID = NodeID()) throws -> MergeOutcome {
+        try merge(changes: changes, user: user, node: node, now: Date())
+    }
+}
+
+extension Array where Element == Change {
+    /// Field value by key, for assertions.
+    func value(_ table: String, _ row: RowID, _ field: String) -> Value? {
+        last { $0.table == table && $0.row == row && $0.field == field }?.value
+    }
+    var rows: Set<RowID> { Set(map(\.row)) }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GSPServer
+
+let migrateCommand = Command(
+    name: "migrate", summary: "create or upgrade the database schema",
+    usage: "usage: gsp-server migrate --db PATH\n\nCreates the database if missing and brings its tables up to date. Safe to run again.",
+    run: { words, usage in
+        let args = try Arguments(words, options: ["db"])
+        if args.wantsHelp { return Output.out(usage) }
+        try args.expectPositionals(0)
+        let store = try SQLiteServerStore(path: try args.required("db"))
+        try store.migrate()
+        Output.out("database \(store.path) is up to date (epoch \(try store.epoch().uuidString.lowercased()))")
+    })
+
+let conflictsCommand = Command(
+    name: "conflicts", summary: "list concurrent edits that overwrote another value",
+    usage: "usage: gsp-server conflicts [--since DATE] [--json] --db PATH\n\nDATE is YYYY-MM-DD or an ISO 8601 time.",
+    run: { words, usage in
+        let args = try Arguments(words, options: ["db", "since"], flags: ["json"])
+        if args.wantsHelp { return Output.out(usage) }
+        try args.expectPositionals(0)
+        let since = try args.option("since").map(parseDate)
+        let conflicts = try SQLiteServerStore(path: try args.required("db"), create: false).conflicts(since: since)
+        if args.flag("json") { return try Output.json(conflicts.map(ConflictJSON.init)) }
+        if conflicts.isEmpty { return Output.err("no conflicts") }
+        Output.table(["DETECTED", "FIELD", "KEPT", "BY", "OVERWRITTEN", "BY"], conflicts.map {
+            [$0.detected.formatted(.iso8601), "\($0.key.table)/\($0.key.row.lowercased)/\($0.key.field)",
+             $0.winning.value.description, $0.winning.user, $0.losing.value.description, $0.losing.user]
+        })
+    })
+
+let backupCommand = Command(
+    name: "backup", summary: "write a consistent copy of the database (safe while serving)",
+    usage: "usage: gsp-server backup FILE --db PATH\n\nFILE must not exist. The server may keep running.",
+    run: { words, usage in
+        let args = try Arguments(words, options: ["db"])
+        if args.wantsHelp { return Output.out(usage) }
+        let file = try args.positional(0, "the backup FILE")
+        try args.expectPositionals(1)
+        try SQLiteServerStore(path: try args.required("db"), create: false).backup(to: file)
+        Output.err("backup written to \(file)")
+    })
+
+let restoreCommand = Command(
+    name: "restore", summary: "replace the database with a backup (gives the server a new epoch)",
+    usage: """
+    usage: gsp-server restore FILE --db PATH
+
+    Stop the server first. Everything in the database is replaced by FILE, and the server
+    gets a new epoch: every replica then pulls its data again from the start and pushes
+    again what the backup lacks.
+    """,
+    run: { words, usage in
+        let args = try Arguments(words, options: ["db"])
+        if args.wantsHelp { return Output.out(usage) }
+        let file = try args.positional(0, "the backup FILE")
+        try args.expectPositionals(1)
+        let epoch = try SQLiteServerStore(path: try args.required("db")).restore(from: file)
+        Output.out("restored \(file); new epoch \(epoch.uuidString.lowercased())")
+    })

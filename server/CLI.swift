@@ -1,0 +1,104 @@
+import Foundation
+
+/// Exit codes: 0 done, 1 failed (the message says what to do), 64 the command line was wrong.
+enum ExitCode {
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+}
+
+/// A wrong command line: printed with the command's usage, exit 64.
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// The command line after the subcommand: positionals, `--name value` options and `--flag`s.
+struct Arguments {
+    private(set) var positionals: [String] = []
+    private var options: [String: String] = [:]
+    private var flags: Set<String> = []
+    let wantsHelp: Bool
+
+    /// Parses `words`, accepting only the given option and flag names (without dashes).
+    init(_ words: ArraySlice<String>, options known: Set<String>, flags knownFlags: Set<String> = []) throws {
+        var words = words[...]
+        var help = false
+        while let word = words.popFirst() {
+            if word == "--help" || word == "-h" { help = true; continue }
+            guard word.hasPrefix("--") else { positionals.append(word); continue }
+            var name = String(word.dropFirst(2)), value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if knownFlags.contains(name), value == nil {
+                flags.insert(name)
+            } else if known.contains(name) {
+                guard let given = value ?? words.popFirst() else { throw UsageError("--\(name) needs a value") }
+                options[name] = given
+            } else {
+                throw UsageError("unknown option --\(name)")
+            }
+        }
+        wantsHelp = help
+    }
+
+    func option(_ name: String) -> String? { options[name] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    func required(_ name: String) throws -> String {
+        guard let value = options[name], !value.isEmpty else { throw UsageError("--\(name) is required") }
+        return value
+    }
+
+    func positional(_ index: Int, _ what: String) throws -> String {
+        guard index < positionals.count else { throw UsageError("missing \(what)") }
+        return positionals[index]
+    }
+
+    func expectPositionals(_ count: Int) throws {
+        if positionals.count > count { throw UsageError("unexpected argument '\(positionals[count])'") }
+    }
+}
+
+/// One subcommand: its usage text and what it does.
+struct Command: Sendable {
+    let name: String
+    let summary: String
+    let usage: String
+    let run: @Sendable (ArraySlice<String>, _ usage: String) throws -> Void
+}
+
+enum Output {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Left-aligned columns separated by two spaces.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        for row in all {
+            out(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  "))
+        }
+    }
+}
+
+/// Reads a date given as YYYY-MM-DD (midnight UTC) or a full ISO 8601 time.
+func parseDate(_ text: String) throws -> Date {
+    if let date = try? Date(text, strategy: .iso8601) { return date }
+    if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return date }
+    throw UsageError("cannot read the date '\(text)': use YYYY-MM-DD or 2026-01-31T12:00:00Z")
+}

@@ -1,0 +1,58 @@
+import Dispatch
+import Foundation
+import GSPServer
+
+let serveCommand = Command(
+    name: "serve", summary: "run the sync server",
+    usage: """
+    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--quiet]
+
+    Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts and GET /healthz.
+    HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
+    Prints 'listening on http://HOST:PORT' once ready. SIGTERM or SIGINT stops it
+    after the requests in progress finish. One JSON line per request goes to stderr
+    (--quiet turns that off).
+    """,
+    run: { words, usage in
+        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds"], flags: ["quiet"])
+        if args.wantsHelp { return Output.out(usage) }
+        try args.expectPositionals(0)
+        let db = try args.required("db")
+        let (host, port) = try parseListen(try args.required("listen"))
+        var drift = 60
+        if let text = args.option("max-drift-seconds") {
+            guard let value = Int(text), value > 0 else { throw UsageError("--max-drift-seconds must be a positive number of seconds") }
+            drift = value
+        }
+        let store = try SQLiteServerStore(path: db)
+        let server = try SyncServer(store: store, configuration: ServerConfiguration(
+            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet")))
+        Output.out("listening on \(server.url)")
+
+        // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                Output.err("gsp-server: stopping (signal \(signalNumber)): finishing requests in progress")
+                server.stop(timeout: .seconds(30))
+                Output.err("gsp-server: stopped")
+                exit(0)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        withExtendedLifetime(sources) { dispatchMain() }
+    })
+
+/// Splits HOST:PORT (IPv6 as [::1]:PORT).
+func parseListen(_ text: String) throws -> (String, UInt16) {
+    guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+        throw UsageError("--listen takes HOST:PORT, such as 127.0.0.1:8080 (port 0 picks a free one)")
+    }
+    var host = String(text[..<colon])
+    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    guard !host.isEmpty else { throw UsageError("--listen needs a host, such as 127.0.0.1:\(port)") }
+    return (host, port)
+}
