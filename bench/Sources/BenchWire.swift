@@ -19,23 +19,24 @@ enum BenchWire {
         let history = WireStats.pipelineHistory(changes: count, deals: deals)
         for pageSize in [1_000, bench.quick ? 20_000 : 100_000] {
             let pull = WireStats.pull(history, perFrame: pageSize)
-            bench.record(Figure(section: "wire", name: "bulk pull, \(count) changes over \(deals) deals, pages of \(pageSize)",
-                                unit: "B/change", value: pull.wireBytesPerChange, reference: "JSON+gzip",
-                                referenceValue: pull.jsonGzipBytesPerChange,
-                                aim: "<= 12 B/change and <= 1/5 of JSON+gzip",
-                                met: pull.wireBytesPerChange <= 12 && pull.ratio >= 5))
+            let name = "bulk pull, \(count) changes over \(deals) deals, pages of \(pageSize)"
+            bench.record(Figure(section: "wire", name: name, unit: "B/change", value: pull.wireBytesPerChange,
+                                reference: "JSON+gzip", referenceValue: pull.jsonGzipBytesPerChange,
+                                aim: "<= 12 B/change", met: pull.wireBytesPerChange <= 12))
+            bench.record(Figure(section: "wire", name: name + ": JSON+gzip / wire", unit: "x smaller", value: pull.ratio,
+                                aim: ">= 5x smaller than JSON+gzip", met: pull.ratio >= 5))
         }
 
-        bench.section("wire: encode/decode throughput (\(count) changes, pages of 10,000)")
+        bench.section("wire: encode/decode throughput (\(count) changes, pages of 10,000, deflate level 1 as the server sends)")
         let pages = stride(from: 0, to: history.count, by: 10_000).map { start in
             response(Array(history[start..<min(start + 10_000, history.count)]), cursor: UInt64(start))
         }
         let bodies = pages.map { Frame.encodeBody(.response($0)) }
         let bodyBytes = Double(bodies.reduce(0) { $0 + $1.count })
         var frames: [[UInt8]] = []
-        let encode = bench.median { frames = pages.map { Frame.encodeBytes(.response($0)) } }
+        let encode = bench.median { frames = pages.map { Frame.encodeBytes(.response($0), level: 1) } }
         var rawDeflated: [[UInt8]] = []
-        let deflate = bench.median { rawDeflated = bodies.map { RawZlib.deflate($0, level: 6) } }
+        let deflate = bench.median { rawDeflated = bodies.map { RawZlib.deflate($0, level: 1) } }
         try verify(zip(rawDeflated, bodies).allSatisfy { RawZlib.inflate($0[...], size: $1.count) == $1 }, "raw zlib round trip")
 
         var decoded: [Message] = []
@@ -48,10 +49,10 @@ enum BenchWire {
         try verify(inflated == bodies, "raw inflate differs from the encoded bodies")
 
         let mb = bodyBytes / 1e6
-        bench.record(Figure(section: "wire", name: "encode (records + deflate 6)", unit: "MB/s", value: mb / encode,
-                            reference: "raw zlib deflate 6 of the same bodies", referenceValue: mb / deflate))
+        bench.record(Figure(section: "wire", name: "encode (records + deflate 1)", unit: "MB/s", value: mb / encode,
+                            reference: "raw zlib deflate 1 of the same bodies", referenceValue: mb / deflate))
         bench.record(Figure(section: "wire", name: "encode", unit: "changes/s", value: Double(count) / encode,
-                            reference: "raw zlib deflate 6", referenceValue: Double(count) / deflate))
+                            reference: "raw zlib deflate 1", referenceValue: Double(count) / deflate))
         bench.record(Figure(section: "wire", name: "decode (inflate + records, checked)", unit: "MB/s", value: mb / decode,
                             reference: "raw zlib inflate of the same streams", referenceValue: mb / inflate,
                             aim: ">= 50% of raw inflate", met: inflate / decode >= 0.5))

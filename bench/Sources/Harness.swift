@@ -93,22 +93,20 @@ final class Bench {
             line += "   | \(r): \(format(rv)) \(f.referenceUnit ?? f.unit)   | ratio \(String(format: "%.2f", f.ratio ?? 0))"
         }
         if let aim = f.aim { line += "   (aim: \(aim): \(f.met == true ? "met" : "NOT met"))" }
-        print(line)
-        flush()
+        say(line)
     }
 
     func note(_ text: String) {
         notes.append(text)
-        print("  note: \(text)")
-        flush()
+        say("  note: \(text)")
     }
 
     func section(_ name: String) {
-        print("\n== \(name)")
-        flush()
+        say("\n== \(name)")
     }
 
-    func flush() { try? FileHandle.standardOutput.synchronize() }
+    /// Writes a line at once (unbuffered), so progress shows when stdout is a file or pipe.
+    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     func format(_ v: Double) -> String {
         if v >= 100 { return String(format: "%.0f", v) }
@@ -151,8 +149,8 @@ final class Bench {
     /// Prints which aims are met, at the end of a run.
     func summary() {
         let aimed = figures.filter { $0.met != nil }
-        print("\n== aims: \(aimed.filter { $0.met == true }.count) of \(aimed.count) met")
-        for f in aimed where f.met == false { print("  NOT met: \(f.section) / \(f.name): \(format(f.value)) \(f.unit) (aim: \(f.aim ?? ""))") }
+        say("\n== aims: \(aimed.filter { $0.met == true }.count) of \(aimed.count) met")
+        for f in aimed where f.met == false { say("  NOT met: \(f.section) / \(f.name): \(format(f.value)) \(f.unit) (aim: \(f.aim ?? ""))") }
     }
 
     struct Results: Encodable {

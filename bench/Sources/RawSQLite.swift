@@ -1,4 +1,5 @@
 import Foundation
+import GSPCore
 import GSPStore
 
 /// The physical limits the product is compared with: plain SQL on the same SQLite build.
@@ -29,6 +30,45 @@ enum RawSQLite {
             }
         }
         return Double(rows) / seconds
+    }
+
+    /// The server store's job done in plain SQL: upsert-if-newer of the same changes, with the
+    /// store's column types and durability (WAL, synchronous=FULL), `batch` per transaction. Rows/s.
+    static func upserts(_ changes: [Change], batch: Int, bench: Bench, runs: Int) throws -> Double {
+        let seconds = try bench.median(runs: runs, setup: { () throws -> Database in
+            let db = try scratch()
+            try db.execute("PRAGMA synchronous=FULL")
+            return db
+        }) { (db: Database) in
+            let upsert = try db.prepare("""
+                INSERT INTO f (tbl, row, field, value, hlc, node) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (tbl, row, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, node = excluded.node
+                WHERE excluded.hlc > f.hlc OR (excluded.hlc = f.hlc AND excluded.node > f.node)
+                """)
+            for start in stride(from: 0, to: changes.count, by: batch) {
+                try db.transaction {
+                    for c in changes[start..<min(start + batch, changes.count)] {
+                        try upsert.run([.text(c.table), .text(c.row.lowercased), .text(c.field), sqlValue(c.value),
+                                        .integer(Int64(bitPattern: c.hlc.rawValue)), .text(c.node.description)])
+                    }
+                }
+            }
+            let rows = try db.scalar("SELECT count(*) FROM f")?.integer ?? 0
+            try verify(rows == Int64(Set(changes.map(\.key)).count), "raw upsert stored \(rows) fields")
+        }
+        return Double(changes.count) / seconds
+    }
+
+    static func sqlValue(_ value: Value) -> SQLValue {
+        switch value {
+        case .null: .null
+        case .integer(let i): .integer(i)
+        case .money(let m): .integer(m.minorUnits)
+        case .real(let d): .real(d)
+        case .text(let t): .text(t)
+        case .date(let d): .integer(Int64(d.daysSinceEpoch))
+        case .bool(let b): .integer(b ? 1 : 0)
+        }
     }
 
     static let node: [UInt8] = Array(repeating: 7, count: 16)

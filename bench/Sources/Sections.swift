@@ -13,6 +13,7 @@ struct Sections: Sendable {
     static let all: [Sections] = [
         Sections(name: "local") { bench, _ in try BenchLocalEdits.run(bench) },
         Sections(name: "wire") { bench, _ in try BenchWire.run(bench) },
+        Sections(name: "ingest") { bench, _ in try BenchServerIngest.run(bench) },
         Sections(name: "reports") { bench, _ in try BenchReports.run(bench) },
         Sections(name: "peer") { bench, context in try BenchPeer.run(bench, python: context.python) },
     ]
