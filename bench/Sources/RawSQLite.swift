@@ -59,6 +59,24 @@ enum RawSQLite {
         return Double(changes.count) / seconds
     }
 
+    /// Plain inserts of the same changes (a replica applying a pulled page), `batch` per transaction. Rows/s.
+    static func inserts(_ changes: [Change], batch: Int, bench: Bench, runs: Int) throws -> Double {
+        let seconds = try bench.median(runs: runs, setup: { try scratch() }) { (db: Database) in
+            let insert = try db.prepare("INSERT INTO f (tbl, row, field, value, hlc, node) VALUES (?, ?, ?, ?, ?, ?)")
+            for start in stride(from: 0, to: changes.count, by: batch) {
+                try db.transaction {
+                    for c in changes[start..<min(start + batch, changes.count)] {
+                        try insert.run([.text(c.table), .text(c.row.lowercased), .text(c.field), sqlValue(c.value),
+                                        .integer(Int64(bitPattern: c.hlc.rawValue)), .text(c.node.description)])
+                    }
+                }
+            }
+            let rows = try db.scalar("SELECT count(*) FROM f")?.integer ?? 0
+            try verify(rows == Int64(changes.count), "raw insert stored \(rows) rows of \(changes.count)")
+        }
+        return Double(changes.count) / seconds
+    }
+
     static func sqlValue(_ value: Value) -> SQLValue {
         switch value {
         case .null: .null

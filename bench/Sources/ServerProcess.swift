@@ -16,7 +16,8 @@ final class ServerProcess {
             .appendingPathComponent("gsp-server").path
     }
 
-    init(users: [User]) throws {
+    /// `prepare` fills the store (in this process) before the server starts on it.
+    init(users: [User], prepare: (SQLiteServerStore) throws -> Void = { _ in }) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-bench-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let db = folder.appendingPathComponent("server.sqlite").path
@@ -28,6 +29,7 @@ final class ServerProcess {
                 try store.addUser(user, tokenHash: Token.hash(token))
                 tokens[user.name] = token
             }
+            try prepare(store)
         }
         self.tokens = tokens
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
