@@ -1,1 +1,0 @@
-// GSPClient: see docs/architecture.md

@@ -1,0 +1,85 @@
+import GSPCore
+import GSPStore
+
+/// A field value with the moment it took effect in its source, so an import keeps the
+/// source's timeline as the field's history.
+public struct StampedWrite: Hashable, Sendable {
+    public var write: FieldWrite
+    /// Unix milliseconds: the HLC physical time the change is stamped with.
+    public var milliseconds: UInt64
+    public init(_ write: FieldWrite, milliseconds: UInt64) {
+        self.write = write
+        self.milliseconds = milliseconds
+    }
+}
+
+/// What an import changed.
+public struct ImportSummary: Equatable, Sendable {
+    /// Rows that got at least one new change.
+    public var rowsChanged = 0
+    /// Field changes written (each one also pending for the server).
+    public var changesWritten = 0
+    /// Fields whose final value was already current: left alone.
+    public var fieldsUnchanged = 0
+    public init() {}
+}
+
+extension Replica {
+    /// Writes an import in one transaction, so a failure leaves the replica as it was.
+    ///
+    /// Per field: when its final value is already current nothing is written (re-importing
+    /// the same file changes nothing); a field the replica never had gets its whole source
+    /// timeline, stamped at the source's times; a field with another value gets the new one,
+    /// stamped at the source time unless the current value is newer, then at a fresh tick
+    /// so the update wins the merge everywhere.
+    public func importStamped(_ writes: [StampedWrite]) throws -> ImportSummary {
+        var byField: [FieldKey: [StampedWrite]] = [:]
+        var order: [FieldKey] = []
+        for w in writes {
+            let key = FieldKey(table: w.write.table, row: w.write.row, field: w.write.field)
+            if byField[key] == nil { order.append(key) }
+            byField[key, default: []].append(w)
+        }
+        return try transaction {
+            var summary = ImportSummary()
+            var clock = try loadClock()
+            var changedRows = Set<FieldKey>()
+            for key in order {
+                let timeline = byField[key]!.sorted { $0.milliseconds < $1.milliseconds }
+                let current = try currentWinner(table: key.table, row: key.row, field: key.field)
+                guard let final = timeline.last, current?.value != final.write.value else {
+                    summary.fieldsUnchanged += 1
+                    continue
+                }
+                var stamps: [(Value, HLC)]
+                if let current {
+                    let source = HLC(milliseconds: final.milliseconds)
+                    stamps = [(final.write.value, source > current.hlc ? source : clock.tick(wallMilliseconds: try correctedWall()))]
+                } else {
+                    // Several writes in one millisecond keep their order through the HLC counter.
+                    var last = HLC.zero
+                    stamps = timeline.map { w in
+                        let hlc = max(HLC(milliseconds: w.milliseconds), HLC(rawValue: last.rawValue &+ 1))
+                        last = hlc
+                        return (w.write.value, hlc)
+                    }
+                }
+                var prev = current?.hlc ?? .zero
+                for (value, hlc) in stamps {
+                    let change = Change(table: key.table, row: key.row, field: key.field, value: value, hlc: hlc, node: node, prev: prev)
+                    try storeWinner(change)
+                    try appendHistory(change, origin: "import")
+                    try statement("INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        .run(Replica.changeArguments(change) + [change.prev.sql])
+                    clock.observe(hlc)
+                    prev = hlc
+                    summary.changesWritten += 1
+                }
+                changedRows.insert(FieldKey(table: key.table, row: key.row, field: ""))
+            }
+            try saveClock(clock)
+            summary.rowsChanged = changedRows.count
+            return summary
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GSPCore
+import GSPStore
+
+/// The wall clock a replica stamps local edits with, in Unix milliseconds. Injectable for tests.
+public struct WallClock: Sendable {
+    public let now: @Sendable () -> UInt64
+    public init(_ now: @escaping @Sendable () -> UInt64) { self.now = now }
+    public static let system = WallClock { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
+    /// A clock stopped at `milliseconds` (the HLC still moves forward by its counter).
+    public static func fixed(_ milliseconds: UInt64) -> WallClock { WallClock { milliseconds } }
+}
+
+/// One local replica: a SQLite file holding the current fields, their history, the
+/// pending change log and the sync state.
+///
+/// Not Sendable: use it from one thread. Every edit is one transaction, so several
+/// processes may share the file (SQLite locks it), and a crash leaves no half-written edit.
+public final class Replica {
+    public let path: String
+    /// This replica's identity, stamped on every local change.
+    public let node: NodeID
+    /// The user this replica belongs to (the default owner of new deals).
+    public let user: String
+    public let wallClock: WallClock
+    let database: Database
+    private var statements: [String: Statement] = [:]
+
+    private init(path: String, database: Database, wallClock: WallClock) throws {
+        self.path = path
+        self.database = database
+        self.wallClock = wallClock
+        guard let nodeText = try database.scalar("SELECT value FROM meta WHERE key = 'node'")?.text, let node = NodeID(nodeText) else {
+            throw ReplicaError.notAReplica(path, "it has no node id")
+        }
+        self.node = node
+        user = try database.scalar("SELECT value FROM meta WHERE key = 'user'")?.text ?? ""
+    }
+
+    /// Creates a new replica file; refuses to touch an existing file.
+    public static func create(at path: String, user: String, node: NodeID = NodeID(), wallClock: WallClock = .system) throws -> Replica {
+        let trimmed = user.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw ReplicaError(.invalidValue, "the user name is empty: pass --user NAME") }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(.replicaExists, "\(path) already exists: gsp init never overwrites a replica; pass --replica PATH to make another one")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        // The file will hold the server token: readable by its owner only (SQLite gives -wal/-shm the same mode).
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw ReplicaError(.replicaMissing, "cannot create \(path): check that the folder is writable")
+        }
+        do {
+            let database = try Database(path: path, create: false)
+            try database.transaction {
+                try database.execute(ReplicaSchema.create)
+                let meta: [(MetaKey, SQLValue)] = [
+                    (.format, .integer(ReplicaSchema.format)), (.node, .text(node.description)), (.user, .text(trimmed)),
+                    (.clock, .integer(0)), (.schemaVersion, .integer(Int64(Schema.version))),
+                    (.cursor, .integer(0)), (.acknowledged, .integer(0)),
+                ]
+                for (key, value) in meta { try database.run("INSERT INTO meta (key, value) VALUES (?, ?)", [.text(key.rawValue), value]) }
+                try database.run("INSERT INTO nodes (node, user) VALUES (?, ?)", [node.sql, .text(trimmed)])
+            }
+            return try Replica(path: path, database: database, wallClock: wallClock)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
+    /// Opens an existing replica, checking first (read-only) that the file is one, so a
+    /// stray file is never modified.
+    public static func open(at path: String, wallClock: WallClock = .system) throws -> Replica {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ReplicaError(.replicaMissing, "no replica at \(path): run 'gsp init --user NAME' to create one, or pass --replica PATH")
+        }
+        guard !isFolder.boolValue else { throw ReplicaError.notAReplica(path, "it is a folder") }
+        do {
+            let probe = try Database(path: path, create: false, readOnly: true)
+            let hasMeta = try probe.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")?.integer == 1
+            guard hasMeta else { throw ReplicaError.notAReplica(path, "it has no GSP tables") }
+            let format = try probe.scalar("SELECT value FROM meta WHERE key = 'format'")?.integer
+            guard let format else { throw ReplicaError.notAReplica(path, "it has no replica format") }
+            guard format <= ReplicaSchema.format else {
+                throw ReplicaError(.notAReplica, "\(path) is a replica of a newer format (\(format)): upgrade gsp to open it")
+            }
+        } catch let error as DatabaseError {
+            throw ReplicaError.notAReplica(path, error.isNotADatabase ? "it is not a SQLite database" : error.message)
+        }
+        return try Replica(path: path, database: try Database(path: path, create: false), wallClock: wallClock)
+    }
+
+    /// A prepared statement kept for the life of the replica (the hot paths run them often).
+    func statement(_ sql: String) throws -> Statement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try database.prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// Today in UTC by the replica's wall clock.
+    public var today: Day { Day(daysSinceEpoch: Int32(wallClock.now() / 86_400_000)) }
+
+    // MARK: meta
+
+    func meta(_ key: MetaKey) throws -> SQLValue? {
+        let s = try statement("SELECT value FROM meta WHERE key = ?")
+        try s.bind([.text(key.rawValue)])
+        return try s.step()?[0]
+    }
+
+    func setMeta(_ key: MetaKey, _ value: SQLValue) throws {
+        try statement("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .run([.text(key.rawValue), value])
+    }
+
+    /// The clock as stored; read inside the write transaction so concurrent processes never reuse a stamp.
+    func loadClock() throws -> HybridClock {
+        HybridClock(last: HLC(sql: try meta(.clock)?.integer ?? 0))
+    }
+
+    func saveClock(_ clock: HybridClock) throws {
+        try setMeta(.clock, clock.last.sql)
+    }
+
+    /// The last HLC this replica issued or observed.
+    public func clockValue() throws -> HLC { try loadClock().last }
+
+    /// Runs `body` in one write transaction.
+    @discardableResult
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try database.transaction(body)
+    }
+}
+
+@available(*, unavailable)
+extension Replica: Sendable {}

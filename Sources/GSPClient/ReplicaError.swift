@@ -1,0 +1,28 @@
+import GSPCore
+
+/// Something a replica operation refused or could not do; the message says what to do next.
+public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What kind of failure, for callers that branch on it.
+    public enum Code: String, Sendable {
+        case notAReplica, replicaExists, replicaMissing, unknownRow, ambiguousRow, deletedRow
+        case unknownField, readOnlyField, invalidValue, gateBlocked, invalidState, corrupt
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func notAReplica(_ path: String, _ why: String) -> ReplicaError {
+        ReplicaError(.notAReplica, "\(path) is not a GSP replica (\(why)): run 'gsp init' to create one, or pass --replica PATH")
+    }
+
+    static func invalid(_ error: DomainError) -> ReplicaError {
+        ReplicaError(.invalidValue, error.message)
+    }
+}

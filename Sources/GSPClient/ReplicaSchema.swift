@@ -1,0 +1,36 @@
+/// The replica file's own tables. `format` in `meta` names this layout; bump it and add a
+/// migration when the layout changes.
+enum ReplicaSchema {
+    static let format: Int64 = 1
+
+    /// Columns every change-holding table shares: where, what (kind, vi, vt: see `StoredValue`), who and when.
+    static let changeColumns = "tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, kind INTEGER NOT NULL, vi INTEGER, vt TEXT, hlc INTEGER NOT NULL, node TEXT NOT NULL"
+
+    static let create = """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    -- The current winner of every field.
+    CREATE TABLE fields (\(changeColumns), PRIMARY KEY (tbl, row, field)) WITHOUT ROWID;
+    -- Child rows are found by their deal reference.
+    CREATE INDEX fields_deal_ref ON fields (vt) WHERE field = 'deal';
+    -- Every change this replica applied, local or pulled, once each.
+    CREATE TABLE history (id INTEGER PRIMARY KEY, \(changeColumns), prev INTEGER NOT NULL, origin TEXT NOT NULL);
+    CREATE UNIQUE INDEX history_change ON history (tbl, row, field, hlc, node);
+    -- Local changes not yet acknowledged by a server, in local order.
+    CREATE TABLE pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, \(changeColumns), prev INTEGER NOT NULL);
+    CREATE INDEX pending_key ON pending (tbl, row, field);
+    -- Local changes a server refused, kept for the user to see.
+    CREATE TABLE refused (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, \(changeColumns), prev INTEGER NOT NULL,
+                          code TEXT NOT NULL, reason TEXT NOT NULL, refused_at INTEGER NOT NULL);
+    -- Who each node is.
+    CREATE TABLE nodes (node TEXT PRIMARY KEY, user TEXT NOT NULL) WITHOUT ROWID;
+    """
+}
+
+/// Keys of the `meta` table.
+enum MetaKey: String {
+    case format, node, user, clock, schemaVersion = "schema_version"
+    case serverURL = "server_url", token, epoch, cursor
+    case acknowledged = "acknowledged_seq", lastSync = "last_sync"
+    /// Milliseconds added to the wall clock, learnt from a server that refused our stamps as skewed.
+    case clockOffset = "clock_offset"
+}

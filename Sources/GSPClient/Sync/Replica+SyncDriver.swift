@@ -1,0 +1,60 @@
+import Foundation
+import GSPCore
+
+extension Replica {
+    /// Runs one sync to completion: performs the actions `SyncSession` asks for, against
+    /// this replica and `transport`. Each step that changes the replica is its own
+    /// transaction, so an interrupted sync resumes cleanly next time.
+    @discardableResult
+    public func sync(transport: any Transport, codec: any SyncCodec, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000,
+                     progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
+        let state = try syncState()
+        var session = SyncSession(node: node, knownEpoch: state.epoch, cursor: state.cursor, pushLimit: pushLimit, pageSize: pageSize)
+        var action = session.start()
+        while true {
+            switch action {
+            case .readPending(let limit):
+                action = session.onPending(try pendingChanges(limit: limit))
+            case .send(let round):
+                let answer: SyncAnswer
+                do {
+                    answer = try codec.decode(try await transport.exchange(try codec.encode(round)))
+                } catch let error as SyncError {
+                    action = session.onTransportError(error)
+                    continue
+                } catch {
+                    action = session.onTransportError(SyncError(.protocolError, "sync failed: \(error)"))
+                    continue
+                }
+                switch answer {
+                case .reply(let reply): action = session.onReply(reply)
+                case .failure(let failure): action = session.onFailure(failure)
+                }
+            case .apply(let reply, let retry):
+                let result = try applyReply(reply, keeping: Set(retry))
+                action = session.onApplied(result)
+                progress(session.summary)
+            case .restamp(let serverTime):
+                action = session.onRestamped(try restamp(after: serverTime))
+            case .resetEpoch(let epoch):
+                action = session.onEpochReset(try resetForNewEpoch(epoch))
+            case .done(let summary):
+                try markSynced()
+                return summary
+            case .fail(let error):
+                throw error
+            }
+        }
+    }
+
+    /// Applies one reply: refusals, acknowledgement, then the pulled page with its cursor and
+    /// epoch. The `keeping` sequences stay pending.
+    func applyReply(_ reply: SyncReply, keeping: Set<UInt64> = []) throws -> PullResult {
+        try transaction {
+            try recordRefusalsLocked(reply.refusals.filter { !keeping.contains($0.seq) }.map { ($0.seq, $0.code, $0.reason) })
+            try acknowledgeLocked(upTo: reply.acknowledged, except: keeping)
+            try setMeta(.epoch, .text(reply.epoch.uuidString.lowercased()))
+            return try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import GSPCore
+
+/// The sync protocol as a pure state machine: it decides what to do next from what
+/// happened, and does no I/O. A driver (`Replica.sync`) performs each `Action` and reports
+/// back with the matching `on...` call.
+///
+/// One session: push pending changes in batches while pulling pages, until nothing is left
+/// to push and the server has no more; re-stamp and retry once on a clock-skew error; on a
+/// new server epoch, re-queue everything and start the pull over (once).
+public struct SyncSession: Sendable {
+    public enum State: Equatable, Sendable {
+        /// Waiting for the pending changes of the next round.
+        case readingPending
+        /// A round is on the wire.
+        case awaitingReply(pushed: Int)
+        /// The driver is applying a reply to the replica; `retry` are skew-refused changes kept for a re-stamp.
+        case applying(SyncReply, pushed: Int, retry: [UInt64])
+        /// The driver is re-stamping after a clock-skew error.
+        case restamping
+        /// The driver is re-queueing everything for a new epoch (nil: the server did not say which).
+        case resettingEpoch(UUID?)
+        case finished
+        case failed(SyncError)
+    }
+
+    public enum Action: Equatable, Sendable {
+        /// Read up to `limit` pending changes and call `onPending`.
+        case readPending(limit: Int)
+        /// Encode and send this round, then call `onReply`, `onFailure` or `onTransportError`.
+        case send(SyncRound)
+        /// Record the refusals, acknowledge, apply the page and store cursor and epoch, in that
+        /// order, in one transaction; the `retry` sequences stay pending (neither refused nor
+        /// acknowledged) to be re-stamped. Then call `onApplied`.
+        case apply(SyncReply, retry: [UInt64])
+        /// `Replica.restamp(after:)`, then `onRestamped`.
+        case restamp(after: HLC)
+        /// `Replica.resetForNewEpoch`, then `onEpochReset`.
+        case resetEpoch(UUID?)
+        case done(SyncSummary)
+        case fail(SyncError)
+    }
+
+    public private(set) var state: State = .readingPending
+    public private(set) var summary = SyncSummary()
+    let node: NodeID
+    let pushLimit: Int
+    let pageSize: UInt32
+    var knownEpoch: UUID?
+    var cursor: UInt64
+    var restamped = false
+    var epochReset = false
+    var lastBatchWasFull = false
+    var lastPushedSeq: UInt64 = 0
+
+    public init(node: NodeID, knownEpoch: UUID?, cursor: UInt64, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000) {
+        self.node = node
+        self.knownEpoch = knownEpoch
+        self.cursor = cursor
+        self.pushLimit = max(1, pushLimit)
+        self.pageSize = max(1, pageSize)
+    }
+
+    /// The first action.
+    public func start() -> Action { .readPending(limit: pushLimit) }
+
+    public mutating func onPending(_ pending: [PendingChange]) -> Action {
+        guard case .readingPending = state else { return unexpected("pending changes") }
+        lastBatchWasFull = pending.count >= pushLimit
+        lastPushedSeq = pending.prefix(pushLimit).map(\.seq).max() ?? 0
+        state = .awaitingReply(pushed: pending.count)
+        return .send(SyncRound(node: node, schemaVersion: Schema.version, knownEpoch: knownEpoch, cursor: cursor,
+                               pageSize: pageSize, changes: Array(pending.prefix(pushLimit))))
+    }
+
+    public mutating func onReply(_ reply: SyncReply) -> Action {
+        guard case .awaitingReply(let pushed) = state else { return unexpected("a reply") }
+        summary.rounds += 1
+        if let known = knownEpoch, known != reply.epoch {
+            // The server's store was replaced: what it says about our cursor and pushes is moot.
+            guard !epochReset else {
+                return fail(SyncError(.server, "the server's epoch changed twice during one sync: try again later, or ask the administrator"))
+            }
+            state = .resettingEpoch(reply.epoch)
+            return .resetEpoch(reply.epoch)
+        }
+        // Changes refused as stamped in the future get one re-stamp, like a skew error for the whole round.
+        let retry = restamped ? [] : reply.refusals.filter { $0.code == SyncRefusal.clockSkew }.map(\.seq)
+        state = .applying(reply, pushed: pushed, retry: retry)
+        return .apply(reply, retry: retry)
+    }
+
+    public mutating func onApplied(_ result: PullResult) -> Action {
+        guard case .applying(let reply, let pushed, let retry) = state else { return unexpected("an applied page") }
+        summary.pushed += pushed - reply.refusals.count
+        summary.refused += reply.refusals.count - retry.count
+        summary.pulled += reply.changes.count
+        summary.applied += result.applied
+        summary.droppedRows += result.droppedRows
+        knownEpoch = reply.epoch
+        cursor = reply.cursor
+        if !retry.isEmpty {
+            restamped = true
+            state = .restamping
+            return .restamp(after: reply.serverTime)
+        }
+        // More to push only if the server took this batch: never loop on a batch it keeps refusing to acknowledge.
+        let morePush = lastBatchWasFull && reply.acknowledged >= lastPushedSeq
+        if reply.hasMore || morePush {
+            state = .readingPending
+            return .readPending(limit: pushLimit)
+        }
+        state = .finished
+        return .done(summary)
+    }
+
+    public mutating func onFailure(_ failure: SyncFailure) -> Action {
+        guard case .awaitingReply = state else { return unexpected("an error") }
+        summary.rounds += 1
+        if failure.code == SyncFailure.clockSkew, let serverTime = failure.serverTime, !restamped {
+            restamped = true
+            state = .restamping
+            return .restamp(after: serverTime)
+        }
+        if failure.code == SyncFailure.epochMismatch, !epochReset {
+            state = .resettingEpoch(nil)
+            return .resetEpoch(nil)
+        }
+        let again = failure.code == SyncFailure.clockSkew ? " (after re-stamping once): check this device's clock" : ""
+        return fail(SyncError(.server, "the server refused the sync: \(failure.message)\(again)"))
+    }
+
+    public mutating func onRestamped(_ count: Int) -> Action {
+        guard case .restamping = state else { return unexpected("a re-stamp") }
+        summary.restamped += count
+        state = .readingPending
+        return .readPending(limit: pushLimit)
+    }
+
+    public mutating func onEpochReset(_ requeued: Int) -> Action {
+        guard case .resettingEpoch(let epoch) = state else { return unexpected("an epoch reset") }
+        epochReset = true
+        summary.requeuedForNewEpoch += requeued
+        knownEpoch = epoch
+        cursor = 0
+        state = .readingPending
+        return .readPending(limit: pushLimit)
+    }
+
+    /// The round could not be exchanged (network down, token rejected, bad frame).
+    public mutating func onTransportError(_ error: SyncError) -> Action {
+        fail(error)
+    }
+
+    private mutating func fail(_ error: SyncError) -> Action {
+        state = .failed(error)
+        return .fail(error)
+    }
+
+    private mutating func unexpected(_ what: String) -> Action {
+        fail(SyncError(.protocolError, "internal sync error: \(what) arrived in state \(state)"))
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a finished process left behind.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    /// True when the process was killed by a signal rather than exiting.
+    public var killed: Bool
+}
+
+/// Runs the real `gsp` binary built by `swift build` (`.build/debug/gsp` under the package
+/// root, or `$GSP_BIN`), each run with its own environment.
+public enum GSPBinary {
+    /// The package root, found from this file's path.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static var path: String {
+        if let path = ProcessInfo.processInfo.environment["GSP_BIN"], !path.isEmpty { return path }
+        return packageRoot.appendingPathComponent(".build/debug/gsp").path
+    }
+
+    /// Runs `gsp` with `arguments`, the replica given by `GSP_REPLICA`, and waits for it.
+    public static func run(_ arguments: [String], replica: String, environment: [String: String] = [:]) throws -> ProcessResult {
+        let process = try start(arguments, replica: replica, environment: environment)
+        return process.wait()
+    }
+
+    /// Starts `gsp` without waiting: for tests that kill it.
+    public static func start(_ arguments: [String], replica: String, environment: [String: String] = [:]) throws -> RunningProcess {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestSupportError("no gsp binary at \(path): run 'swift build' first (or set GSP_BIN)")
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["GSP_REPLICA"] = replica
+        env.merge(environment) { _, new in new }
+        return try RunningProcess(executable: path, arguments: arguments, environment: env)
+    }
+}
+
+/// A started child process with its output captured to temporary files (pipes could fill up and block it).
+public final class RunningProcess {
+    let process = Process()
+    let outURL: URL, errURL: URL
+
+    init(executable: String, arguments: [String], environment: [String: String]) throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-run-\(UUID().uuidString)")
+        outURL = base.appendingPathExtension("out")
+        errURL = base.appendingPathExtension("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Sends SIGKILL (the process gets no chance to clean up).
+    public func sigkill() {
+        if process.isRunning { _ = kill(pid, SIGKILL) }
+    }
+
+    public func wait() -> ProcessResult {
+        process.waitUntilExit()
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return ProcessResult(status: process.terminationStatus, stdout: out, stderr: err,
+                             killed: process.terminationReason == .uncaughtSignal)
+    }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GSPClient
+
+/// What a running command may use: the replica path, the environment and the output streams.
+/// Environment lookups and exit codes live here and in main.swift only.
+struct Context {
+    let arguments: ParsedArguments
+    let environment: [String: String]
+
+    /// `--replica`, else `$GSP_REPLICA`, else the per-user default.
+    var replicaPath: String {
+        if let path = arguments.option("replica"), !path.isEmpty { return path }
+        if let path = environment["GSP_REPLICA"], !path.isEmpty { return path }
+        return Context.defaultReplicaPath(environment)
+    }
+
+    static func defaultReplicaPath(_ environment: [String: String]) -> String {
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/gsp/replica.sqlite" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
+        return home + "/.local/share/gsp/replica.sqlite"
+    }
+
+    func openReplica() throws -> Replica {
+        try Replica.open(at: replicaPath)
+    }
+
+    var json: Bool { arguments.flag("json") }
+
+    func print(_ text: String) {
+        Swift.print(text)
+    }
+
+    func printJSON(_ value: JSON) {
+        Swift.print(value.rendered())
+    }
+
+    /// A line on stderr (diagnostics and progress).
+    func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// True when stderr is a terminal: progress is shown only then.
+    var stderrIsTerminal: Bool { isatty(2) == 1 }
+}

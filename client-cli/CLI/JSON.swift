@@ -1,0 +1,98 @@
+import Foundation
+import GSPCore
+
+/// A JSON value with ordered object keys and numbers kept as exact text, so output is
+/// stable and money or large integers never pass through a float.
+enum JSON {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    static func integer<T: BinaryInteger>(_ v: T) -> JSON { .number(String(v)) }
+    static func optional(_ text: String?) -> JSON { text.map(JSON.string) ?? .null }
+
+    /// Money as {"amount": "45000.00", "currency": "USD"}: exact decimal text, never a float.
+    static func money(_ m: Money?) -> JSON {
+        guard let m else { return .null }
+        return .object([("amount", .string(m.amountText)), ("currency", .string(m.currency))])
+    }
+
+    /// A field value: integers as numbers, reals as numbers (or "nan"/"inf"/"-inf"), dates as "YYYY-MM-DD".
+    static func value(_ v: Value) -> JSON {
+        switch v {
+        case .null: .null
+        case .integer(let i): .integer(i)
+        case .money(let m): money(m)
+        case .real(let d): d.isFinite ? .number(d.description) : .string(d.isNaN ? "nan" : (d < 0 ? "-inf" : "inf"))
+        case .text(let s): .string(s)
+        case .date(let day): .string(day.description)
+        case .bool(let b): .bool(b)
+        }
+    }
+
+    /// An HLC's physical time as an ISO 8601 UTC timestamp with milliseconds.
+    static func time(_ hlc: HLC) -> JSON { .string(Format.time(hlc)) }
+
+    func rendered(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return JSON.quote(s)
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            return "[\n" + items.map { pad + $0.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)]"
+        case .object(let members):
+            if members.isEmpty { return "{}" }
+            return "{\n" + members.map { pad + JSON.quote($0.0) + ": " + $0.1.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Text formatting shared by the commands.
+enum Format {
+    static func time(_ hlc: HLC) -> String {
+        let date = Date(timeIntervalSince1970: Double(hlc.milliseconds) / 1000)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    static func hours(minutes: Int64) -> String {
+        let hundredths = (minutes * 100 + 30) / 60
+        return Money(minorUnits: hundredths, currency: "XXX").amountText
+    }
+
+    /// Rows of cells as aligned columns.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

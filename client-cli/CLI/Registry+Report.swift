@@ -1,0 +1,3 @@
+extension Registry {
+    static var reportCommands: [CommandNode] { [.command(ReportCommand.self)] }
+}

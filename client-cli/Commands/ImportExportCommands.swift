@@ -1,0 +1,90 @@
+import Foundation
+import GSPCore
+import GSPClient
+import GSPImport
+
+struct ImportCSV: Command {
+    static let spec = CommandSpec(
+        name: "csv", summary: "import deals from a CSV file (re-importing the same file changes nothing)",
+        arguments: [ArgumentSpec(name: "FILE", help: "the CSV file (sales_pipeline.csv of the CRM sample, a 'gsp export csv' file, or any export with --mapping)")],
+        options: [
+            .value("mapping", "FILE", "a JSON mapping of the export's columns onto GSP fields (see docs/import.md)"),
+            .value("preset", "NAME", "a built-in layout: crm-opportunities (the default for sales_pipeline.csv)"),
+            .flag("skip-bad", "import the good rows and list the bad ones (without it, one bad row imports nothing)"),
+            .json,
+        ],
+        discussion: "The source's dates become the deals' history. Run 'gsp sync' afterwards to send the import to the server.")
+
+    let file: String
+    let mapping: String?
+    let preset: String?
+    let skipBad: Bool
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        file = try arguments.positional(0)
+        mapping = arguments.option("mapping")
+        preset = arguments.option("preset")
+        skipBad = arguments.flag("skip-bad")
+    }
+
+    func validate() throws(UsageError) {
+        if mapping != nil && preset != nil { throw UsageError("choose one of --mapping and --preset", command: "import csv") }
+    }
+
+    func run(_ context: Context) throws {
+        let replica = try context.openReplica()
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw ImportError(file: file, line: 0, reason: "no such file: check the path")
+        }
+        if context.stderrIsTerminal { context.note("reading \(file) ...") }
+        let plan = try Importer.plan(file: URL(fileURLWithPath: file), mapping: mapping.map { URL(fileURLWithPath: $0) }, preset: preset)
+        if context.stderrIsTerminal { context.note("writing \(plan.records.count) row(s) into \(replica.path) ...") }
+        let result = try Importer.apply(plan, to: replica, skipBad: skipBad)
+        if context.json {
+            context.printJSON(.object([
+                ("rows", .integer(result.rows)), ("rows_changed", .integer(result.summary.rowsChanged)),
+                ("changes_written", .integer(result.summary.changesWritten)), ("fields_unchanged", .integer(result.summary.fieldsUnchanged)),
+                ("skipped", .array(result.skipped.map { .object([("file", .string($0.file)), ("line", .integer($0.line)), ("reason", .string($0.reason))]) })),
+            ]))
+            return
+        }
+        for problem in result.skipped { context.note("skipped \(problem)") }
+        var line = "imported \(result.rows) row(s) from \(file): \(result.summary.rowsChanged) changed, \(result.summary.changesWritten) field change(s) pending for the server"
+        if result.summary.changesWritten == 0 { line = "imported \(result.rows) row(s) from \(file): nothing changed (already up to date)" }
+        if !result.skipped.isEmpty { line += "; \(result.skipped.count) bad row(s) skipped" }
+        context.print(line)
+    }
+}
+
+struct ExportCSV: Command {
+    static let spec = CommandSpec(
+        name: "csv", summary: "write every row of a table as CSV",
+        options: [
+            .value("table", "TABLE", "deals (default), kpis, time_entries, activities or accounts"),
+            .value("out", "FILE", "write to FILE instead of standard output"),
+        ],
+        discussion: "Deleted rows are included (deleted=true), so an import elsewhere reproduces every field.")
+
+    let table: Schema.Table
+    let out: String?
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        let name = arguments.option("table") ?? "deals"
+        guard let table = Schema.Table(rawValue: name) else {
+            throw UsageError("unknown table '\(name)': use \(Schema.Table.allCases.map(\.rawValue).joined(separator: ", "))", command: "export csv")
+        }
+        self.table = table
+        out = arguments.option("out")
+    }
+
+    func run(_ context: Context) throws {
+        let replica = try context.openReplica()
+        let csv = NativeCSV.export(table, rows: try replica.rows(of: table.rawValue))
+        if let out {
+            try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            context.note("wrote \(out)")
+        } else {
+            FileHandle.standardOutput.write(Data(csv.utf8))
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GSPClient
+import GSPCore
+
+struct HistoryCommand: Command {
+    static let spec = CommandSpec(
+        name: "history", summary: "every change to a deal and its KPIs, time cards and activities",
+        arguments: [dealArgument], options: [.value("field", "F", "only this field"), .json])
+
+    let deal: String, field: String?
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        deal = try arguments.positional(0)
+        field = arguments.option("field")
+    }
+
+    func run(_ context: Context) throws {
+        let replica = try context.openReplica()
+        let id = try replica.resolve(deal, in: .deals)
+        let entries = try replica.dealHistory(id, field: field)
+        if context.json {
+            context.printJSON(.array(entries.map { e in .object(ChangeJSON.members(e.change) + [("user", .optional(e.user)), ("origin", .string(e.origin))]) }))
+        } else {
+            context.print(Format.table(["TIME", "BY", "TABLE", "ROW", "FIELD", "VALUE"], entries.map { e in
+                [Format.time(e.change.hlc), e.user ?? String(e.change.node.description.prefix(8)), e.change.table, e.change.row.short,
+                 e.change.field, e.change.value.description]
+            }))
+        }
+    }
+}
+
+struct PendingCommand: Command {
+    static let spec = CommandSpec(name: "pending", summary: "local changes not yet acknowledged by the server, and refused ones", options: [.json])
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {}
+
+    func run(_ context: Context) throws {
+        let replica = try context.openReplica()
+        let pending = try replica.pendingChanges(), refused = try replica.refusedChanges()
+        if context.json {
+            context.printJSON(.object([
+                ("pending", .array(pending.map { .object([("seq", .integer($0.seq))] + ChangeJSON.members($0.change)) })),
+                ("refused", .array(refused.map { .object([("seq", .integer($0.seq)), ("code", .string($0.code)), ("reason", .string($0.reason))] + ChangeJSON.members($0.change)) })),
+            ]))
+            return
+        }
+        context.print("\(pending.count) change(s) waiting for the server")
+        if !pending.isEmpty {
+            context.print(Format.table(["SEQ", "TIME", "TABLE", "ROW", "FIELD", "VALUE"], pending.map {
+                [String($0.seq), Format.time($0.change.hlc), $0.change.table, $0.change.row.short, $0.change.field, $0.change.value.description]
+            }))
+        }
+        if !refused.isEmpty {
+            context.print("\n\(refused.count) change(s) refused by the server:")
+            context.print(Format.table(["SEQ", "TABLE", "ROW", "FIELD", "VALUE", "REASON"], refused.map {
+                [String($0.seq), $0.change.table, $0.change.row.short, $0.change.field, $0.change.value.description, "\($0.code): \($0.reason)"]
+            }))
+        }
+    }
+}
+
+struct StatusCommand: Command {
+    static let spec = CommandSpec(name: "status", summary: "the replica, its server and what waits to sync", options: [.json])
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {}
+
+    func run(_ context: Context) throws {
+        let replica = try context.openReplica()
+        let state = try replica.syncState()
+        let pending = try replica.pendingCount(), refused = try replica.refusedChanges().count
+        let deals = try replica.listDeals().count
+        let lastSync = state.lastSync.map { Format.time(HLC(milliseconds: $0)) }
+        if context.json {
+            context.printJSON(.object([
+                ("replica", .string(replica.path)), ("node", .string(replica.node.description)), ("user", .string(replica.user)),
+                ("server", .optional(state.serverURL)), ("logged_in", .bool(state.token != nil)),
+                ("epoch", .optional(state.epoch?.uuidString.lowercased())), ("cursor", .integer(state.cursor)),
+                ("acknowledged", .integer(state.acknowledged)), ("pending", .integer(pending)), ("refused", .integer(refused)),
+                ("deals", .integer(deals)), ("last_sync", .optional(lastSync)), ("clock_offset_ms", .integer(state.clockOffset)),
+            ]))
+            return
+        }
+        context.print("""
+            replica   \(replica.path)
+            user      \(replica.user) (node \(replica.node))
+            server    \(state.serverURL ?? "none: run 'gsp login --server URL --token TOKEN'")
+            deals     \(deals)
+            pending   \(pending) change(s)\(refused > 0 ? ", \(refused) refused (gsp pending)" : "")
+            last sync \(lastSync ?? "never")
+            """)
+    }
+}
+
+/// The JSON members of one change (history, pending).
+enum ChangeJSON {
+    static func members(_ c: Change) -> [(String, JSON)] {
+        [("table", .string(c.table)), ("row", .string(c.row.lowercased)), ("field", .string(c.field)), ("value", .value(c.value)),
+         ("kind", .string(c.value.kind.name)), ("hlc", .string(String(c.hlc.rawValue))), ("time", .time(c.hlc)),
+         ("node", .string(c.node.description)), ("prev", .string(String(c.prev.rawValue)))]
+    }
+}

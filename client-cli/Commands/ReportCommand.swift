@@ -1,0 +1,68 @@
+import Foundation
+import GSPCore
+import GSPClient
+import GSPPipeline
+
+struct ReportCommand: Command {
+    static let spec = CommandSpec(
+        name: "report", summary: "a managers' pipeline report, from the server or (--local) this replica",
+        arguments: [ArgumentSpec(name: "NAME", help: ReportName.allCases.map(\.rawValue).joined(separator: ", "))],
+        options: [
+            .value("as-of", "DATE", "the pipeline as it stood at the end of DATE (YYYY-MM-DD)"),
+            .value("group-by", "FIELD", "pipeline broken down by owner, region or manager"),
+            .value("stalled-days", "N", "aging: an open deal with no change for N days is stalled (default 30)"),
+            .value("probabilities", "LIST", "stage probabilities in percent, such as 'poc=15,kpi=25'"),
+            .flag("local", "compute over this replica's data instead of asking the server"),
+            .json, .flag("csv", "print CSV (RFC 4180; formula-like text neutralized)"),
+        ],
+        discussion: "The server's reports are for managers. --local works offline, over what this replica holds.")
+
+    let name: ReportName
+    let query: [String: String]
+    let options: ReportOptions
+    let local: Bool
+    let csv: Bool
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        do {
+            name = try ReportName.parse(try arguments.positional(0))
+            var options = ReportOptions(), query: [String: String] = [:]
+            if let d = arguments.option("as-of") { options.asOf = try Day.parse(d); query["as_of"] = d }
+            if let g = arguments.option("group-by") { options.groupBy = try GroupBy.parse(g); query["group_by"] = g }
+            if let p = arguments.option("probabilities") { options.probabilities = try StageProbabilities.parse(p); query["probabilities"] = p }
+            if let n = try arguments.integer("stalled-days") {
+                guard n > 0 else { throw UsageError("--stalled-days takes a positive number of days", command: "report") }
+                options.stalledDays = Int(n)
+                query["stalled_days"] = String(n)
+            }
+            self.options = options
+            self.query = query
+        } catch let error as DomainError {
+            throw UsageError(error.message, command: "report")
+        } catch let error as UsageError {
+            throw error
+        } catch {
+            throw UsageError("\(error)", command: "report")
+        }
+        local = arguments.flag("local")
+        csv = arguments.flag("csv")
+    }
+
+    func run(_ context: Context) throws {
+        if csv && context.json { throw UsageError("choose one of --json and --csv", command: "report") }
+        let replica = try context.openReplica()
+        if local {
+            let table = try replica.report(name, options: options)
+            context.print(context.json ? table.json() : csv ? table.csv() : table.text())
+            return
+        }
+        let state = try replica.syncState()
+        guard let server = state.serverURL, let token = state.token else {
+            throw SyncError(.notLoggedIn, "no server yet: run 'gsp login --server URL --token TOKEN', or pass --local for this replica's data")
+        }
+        let format: ReportRequest.Format = context.json ? .json : csv ? .csv : .text
+        let (name, query) = (name.rawValue, query)
+        let body = try runBlocking { try await ReportRequest.fetch(server: server, token: token, name: name, query: query, format: format) }
+        context.print(body.hasSuffix("\n") ? String(body.dropLast()) : body)
+    }
+}

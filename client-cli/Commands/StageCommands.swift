@@ -1,0 +1,159 @@
+import GSPClient
+import GSPCore
+
+/// Parses an optional `--date` option as YYYY-MM-DD.
+func parseDay(_ text: String?) throws -> Day? {
+    guard let text else { return nil }
+    do { return try Day.parse(text) } catch { throw ReplicaError(.invalidValue, error.message) }
+}
+
+func parseMoney(_ text: String) throws -> Money {
+    do { return try Money.parse(text) } catch { throw ReplicaError(.invalidValue, error.message) }
+}
+
+let dealArgument = ArgumentSpec(name: "DEAL", help: "deal id or unique prefix")
+
+struct KPIAdd: Command {
+    static let spec = CommandSpec(
+        name: "add", summary: "agree a KPI for a deal; prints the KPI id", arguments: [dealArgument],
+        options: [.value("metric", "M", "what is measured", required: true), .value("unit", "U", "unit of the metric", required: true),
+                  .value("target", "TARGET", "comparator and value, such as '>=30' or '<=2.5'", required: true),
+                  .value("condition", "C", "measurement condition"), .value("agreed", "DATE", "agreement date (default: today)")])
+
+    let arguments: ParsedArguments
+    init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
+
+    func run(_ context: Context) throws {
+        let id = try context.openReplica().addKPI(try arguments.positional(0), metric: try arguments.required("metric"),
+                                                  unit: try arguments.required("unit"), target: try arguments.required("target"),
+                                                  condition: arguments.option("condition"), agreed: try parseDay(arguments.option("agreed")))
+        context.print(id.lowercased)
+    }
+}
+
+struct KPIMeasure: Command {
+    static let spec = CommandSpec(
+        name: "measure", summary: "record the value measured for a KPI in the evaluation",
+        arguments: [ArgumentSpec(name: "KPI", help: "KPI id or unique prefix"), ArgumentSpec(name: "VALUE", help: "the measured number")])
+
+    let kpi: String, value: String
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        kpi = try arguments.positional(0)
+        value = try arguments.positional(1)
+    }
+
+    func run(_ context: Context) throws {
+        let measured = try context.openReplica().measureKPI(kpi, value: value)
+        let result = measured.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"
+        context.print("\(measured.metric): \(value) against \(measured.comparator?.rawValue ?? "")\(measured.target.map { String($0) } ?? "") — \(result)")
+    }
+}
+
+struct PISSign: Command {
+    static let spec = CommandSpec(
+        name: "sign", summary: "sign the PIS contract: hourly rate and assigned engineer", arguments: [dealArgument],
+        options: [.value("rate", "RATE", "hourly rate, such as '120 USD/h'", required: true),
+                  .value("engineer", "E", "the assigned engineer", required: true), .value("date", "DATE", "signed date (default: today)")])
+
+    let arguments: ParsedArguments
+    init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
+
+    func run(_ context: Context) throws {
+        try context.openReplica().signPIS(try arguments.positional(0), rate: try arguments.required("rate"),
+                                          engineer: try arguments.required("engineer"), date: try parseDay(arguments.option("date")))
+    }
+}
+
+struct TimeLog: Command {
+    static let spec = CommandSpec(
+        name: "log", summary: "log PIS engineering hours on a deal", arguments: [dealArgument],
+        options: [.value("engineer", "E", "who worked", required: true), .value("hours", "H", "hours worked, such as 7.5 (positive)", required: true),
+                  .value("date", "DATE", "day worked (default: today)"), .value("note", "N", "what was done")])
+
+    let arguments: ParsedArguments
+    init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
+
+    func run(_ context: Context) throws {
+        let id = try context.openReplica().logTime(try arguments.positional(0), engineer: try arguments.required("engineer"),
+                                                   hours: try arguments.required("hours"), date: try parseDay(arguments.option("date")),
+                                                   note: arguments.option("note"))
+        context.print(id.lowercased)
+    }
+}
+
+struct ContractSign: Command {
+    static let spec = CommandSpec(
+        name: "sign", summary: "sign the main contract (royalty or one-time charge); the deal is won", arguments: [dealArgument],
+        options: [
+            .flag("royalty", "a fee per unit, line or copy times a volume"), .flag("otc", "a one-time charge for a period"),
+            .value("fee", "MONEY", "the royalty fee per unit, or the one-time charge", required: true),
+            .value("per", "KIND", "royalty: unit, line or copy"), .value("volume", "N", "royalty: estimated volume"),
+            .value("months", "N", "otc: period in months (default 12)"), .value("device", "D", "otc: the device covered"),
+            .value("date", "DATE", "signed date (default: today)"),
+            .value("override", "REASON", "sign even though the evaluation has not passed, recording why"),
+        ],
+        discussion: "Either: --royalty --fee MONEY --per unit|line|copy --volume N\n    or: --otc --fee MONEY [--months 12] --device D")
+
+    let arguments: ParsedArguments
+    let royalty: Bool
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        self.arguments = arguments
+        royalty = arguments.flag("royalty")
+    }
+
+    func validate() throws(UsageError) {
+        let path = "contract sign"
+        guard royalty != arguments.flag("otc") else { throw UsageError("give exactly one of --royalty and --otc", command: path) }
+        if royalty {
+            guard arguments.option("per") != nil, arguments.option("volume") != nil else { throw UsageError("--royalty needs --per and --volume", command: path) }
+            guard arguments.option("device") == nil, arguments.option("months") == nil else { throw UsageError("--months and --device are for --otc", command: path) }
+            guard Contract.RoyaltyUnit(rawValue: arguments.option("per")!) != nil else { throw UsageError("--per takes unit, line or copy", command: path) }
+            _ = try arguments.integer("volume")
+        } else {
+            guard arguments.option("device") != nil else { throw UsageError("--otc needs --device", command: path) }
+            guard arguments.option("per") == nil, arguments.option("volume") == nil else { throw UsageError("--per and --volume are for --royalty", command: path) }
+            _ = try arguments.integer("months")
+        }
+    }
+
+    func run(_ context: Context) throws {
+        let fee = try parseMoney(try arguments.required("fee"))
+        let terms: ContractTerms = royalty
+            ? .royalty(fee: fee, per: Contract.RoyaltyUnit(rawValue: arguments.option("per")!)!, volume: try arguments.integer("volume")!)
+            : .oneTimeCharge(fee: fee, months: try arguments.integer("months") ?? Contract.defaultMonths, device: arguments.option("device")!)
+        try context.openReplica().signContract(try arguments.positional(0), terms: terms, date: try parseDay(arguments.option("date")),
+                                               override: arguments.option("override"))
+    }
+}
+
+struct LaunchCommand: Command {
+    static let spec = CommandSpec(
+        name: "launch", summary: "record the customer's launch; the deal enters stage launch", arguments: [dealArgument],
+        options: [.value("date", "DATE", "launch date", required: true), .value("product", "P", "launched product", required: true),
+                  .value("market", "M", "launch market"), .value("override", "REASON", "launch even though a gate is not met, recording why")])
+
+    let arguments: ParsedArguments
+    init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
+
+    func run(_ context: Context) throws {
+        try context.openReplica().launch(try arguments.positional(0), date: try parseDay(arguments.required("date"))!,
+                                         product: try arguments.required("product"), market: arguments.option("market"),
+                                         override: arguments.option("override"))
+    }
+}
+
+struct ActivityAdd: Command {
+    static let spec = CommandSpec(
+        name: "add", summary: "record a visit, call or other activity on a deal; prints its id", arguments: [dealArgument],
+        options: [.value("note", "N", "what happened", required: true), .value("kind", "K", "visit, call, mail, ... (default: visit)"),
+                  .value("date", "DATE", "when (default: today)")])
+
+    let arguments: ParsedArguments
+    init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
+
+    func run(_ context: Context) throws {
+        let id = try context.openReplica().addActivity(try arguments.positional(0), note: try arguments.required("note"),
+                                                       kind: arguments.option("kind") ?? "visit", date: try parseDay(arguments.option("date")))
+        context.print(id.lowercased)
+    }
+}
