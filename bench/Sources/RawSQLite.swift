@@ -4,9 +4,13 @@ import GSPStore
 
 /// The physical limits the product is compared with: plain SQL on the same SQLite build.
 enum RawSQLite {
-    /// Inserts of one small row per transaction (WAL, synchronous=NORMAL), rows/s.
-    static func singleRowTransactions(bench: Bench, rows: Int) throws -> Double {
-        let seconds = try bench.median(setup: { try scratch() }) { (db: Database) in
+    /// Inserts of one small row per transaction (WAL), rows/s.
+    static func singleRowTransactions(bench: Bench, rows: Int, synchronous: String = "NORMAL") throws -> Double {
+        let seconds = try bench.median(setup: { () throws -> Database in
+            let db = try scratch()
+            try db.execute("PRAGMA synchronous=\(synchronous)")
+            return db
+        }) { (db: Database) in
             let insert = try db.prepare("INSERT INTO f (tbl, row, field, value, hlc, node) VALUES ('deals', ?, 'title', ?, ?, ?)")
             for i in 0..<rows {
                 try db.execute("BEGIN")
@@ -17,16 +21,24 @@ enum RawSQLite {
         return Double(rows) / seconds
     }
 
-    /// "Insert or update if newer" of many rows in one transaction, rows/s.
-    static func batchedUpserts(bench: Bench, rows: Int) throws -> Double {
-        let seconds = try bench.median(setup: { try scratch() }) { (db: Database) in
+    /// "Insert or update if newer" of many rows, `batch` per transaction, rows/s.
+    static func batchedUpserts(bench: Bench, rows: Int, batch: Int, synchronous: String = "NORMAL") throws -> Double {
+        let seconds = try bench.median(setup: { () throws -> Database in
+            let db = try scratch()
+            try db.execute("PRAGMA synchronous=\(synchronous)")
+            return db
+        }) { (db: Database) in
             let upsert = try db.prepare("""
                 INSERT INTO f (tbl, row, field, value, hlc, node) VALUES ('deals', ?, 'title', ?, ?, ?)
                 ON CONFLICT (tbl, row, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, node = excluded.node
                 WHERE excluded.hlc > f.hlc
                 """)
-            try db.transaction {
-                for i in 0..<rows { try upsert.run([.blob(rowID(i)), .text("title \(i)"), .integer(Int64(i)), .blob(node)]) }
+            for start in stride(from: 0, to: rows, by: batch) {
+                try db.transaction {
+                    for i in start..<min(start + batch, rows) {
+                        try upsert.run([.blob(rowID(i)), .text("title \(i)"), .integer(Int64(i)), .blob(node)])
+                    }
+                }
             }
         }
         return Double(rows) / seconds
