@@ -26,6 +26,20 @@ public enum GSPBinary {
         return packageRoot.appendingPathComponent(".build/debug/gsp").path
     }
 
+    /// The `gsp-server` binary next to `gsp`.
+    public static var serverPath: String {
+        (path as NSString).deletingLastPathComponent + "/gsp-server"
+    }
+
+    /// Starts any executable with `arguments` and the current environment plus `environment`.
+    public static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> RunningProcess {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw TestSupportError("no executable at \(executable): run 'swift build' first")
+        }
+        return try RunningProcess(executable: executable, arguments: arguments,
+                                  environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
+    }
+
     /// Runs `gsp` with `arguments`, the replica given by `GSP_REPLICA`, and waits for it.
     public static func run(_ arguments: [String], replica: String, environment: [String: String] = [:]) throws -> ProcessResult {
         let process = try start(arguments, replica: replica, environment: environment)
@@ -65,6 +79,9 @@ public final class RunningProcess {
     }
 
     public var pid: Int32 { process.processIdentifier }
+
+    /// What the process wrote to stdout so far.
+    public var outputSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
 
     /// Sends SIGKILL (the process gets no chance to clean up).
     public func sigkill() {

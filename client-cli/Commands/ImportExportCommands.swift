@@ -88,3 +88,44 @@ struct ExportCSV: Command {
         }
     }
 }
+
+struct ImportGenerated: Command {
+    static let spec = CommandSpec(
+        name: "generate", summary: "import a seeded, realistic set of GSP deals (demos and benchmarks)",
+        options: [
+            .value("deals", "N", "how many deals (default 300)"),
+            .value("seed", "N", "the seed: the same seed gives the same deals (default 42)"),
+            .value("reps", "NAMES", "comma-separated owners (default ana,bo,chen)"),
+            .json,
+        ],
+        discussion: "Every stage, KPIs with measurements, PIS time cards, both contract models and lost deals, over 2026.")
+
+    let generator: DemoGenerator
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        var generator = DemoGenerator()
+        if let n = try arguments.integer("deals") {
+            guard n > 0, n <= 1_000_000 else { throw UsageError("--deals takes 1 to 1000000", command: "import generate") }
+            generator.deals = Int(n)
+        }
+        if let seed = arguments.option("seed") {
+            guard let s = UInt64(seed) else { throw UsageError("--seed takes a whole number, not '\(seed)'", command: "import generate") }
+            generator.seed = s
+        }
+        if let reps = arguments.option("reps") {
+            generator.reps = reps.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if generator.reps.isEmpty { throw UsageError("--reps needs at least one name", command: "import generate") }
+        }
+        self.generator = generator
+    }
+
+    func run(_ context: Context) throws {
+        let replica = try context.openReplica()
+        let result = try Importer.apply(generator.plan(), to: replica, skipBad: false)
+        if context.json {
+            context.printJSON(.object([("rows", .integer(result.rows)), ("changes_written", .integer(result.summary.changesWritten))]))
+        } else {
+            context.print("generated \(generator.deals) deal(s) (seed \(generator.seed)): \(result.rows) row(s), \(result.summary.changesWritten) field change(s) pending for the server")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import GSPClient
+import GSPCore
+import GSPTestSupport
+import GSPWire
+
+/// HTTPTransport against a real HTTP server on 127.0.0.1 (a few lines of Python's
+/// http.server, until gsp-server lands): headers, bearer token, frames both ways, 401.
+@Suite struct HTTPTransportTests {
+    static let script = #"""
+    import http.server, signal, sys
+    # The test runner blocks most signals, and children inherit the mask: let SIGTERM through.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
+    answer = open(sys.argv[1], 'rb').read()
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers['Content-Length']))
+            ok = (self.path == '/v1/sync' and self.headers['Authorization'] == 'Bearer good-token'
+                  and self.headers['Content-Type'] == 'application/x-gsp-frame')
+            if not ok:
+                self.send_response(401); self.send_header('Content-Length', '0'); self.end_headers(); return
+            open(sys.argv[2], 'wb').write(body)
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/x-gsp-frame')
+            self.send_header('Content-Length', str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+        def log_message(self, *args): pass
+    server = http.server.HTTPServer(('127.0.0.1', 0), H)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+    """#
+
+    /// Starts the server answering every authorised POST with `answer`; returns its base URL.
+    func withServer(answer: Data, _ body: (String, URL) async throws -> Void) async throws {
+        let dir = TemporaryDirectory("gsp-http")
+        let answerFile = dir.url.appendingPathComponent("answer.bin"), received = dir.url.appendingPathComponent("received.bin")
+        try answer.write(to: answerFile)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, answerFile.path, received.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer {
+            // SIGKILL: a child of the test runner may have SIGTERM blocked.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(Int(port) != nil, "the test HTTP server did not start (is python3 installed?)")
+        try await body("http://127.0.0.1:\(port)", received)
+    }
+
+    @Test func postsFramesWithTheTokenAndReadsTheAnswer() async throws {
+        let epoch = UUID()
+        let response = SyncResponse(epoch: epoch, serverTime: HLC(milliseconds: 77), acknowledged: 0, cursor: 3, hasMore: false)
+        try await withServer(answer: Frame.encode(.response(response))) { server, received in
+            let test = try TestReplicaForHTTP()
+            try test.replica.login(server: server + "/", token: "good-token")
+            try test.replica.createDeal(title: "t", account: "a")
+            let state = try test.replica.syncState()
+            let transport = try HTTPTransport(server: state.serverURL!, token: state.token!)
+            #expect(transport.endpoint.absoluteString == server + "/v1/sync")
+            let summary = try await test.replica.sync(transport: transport, codec: WireSyncCodec())
+            #expect(summary.rounds == 1)
+            #expect(try test.replica.syncState().epoch == epoch)
+            #expect(try test.replica.syncState().cursor == 3)
+            guard case .request(let request) = try Frame.decode(try Data(contentsOf: received)) else { Issue.record("not a request"); return }
+            #expect(request.node == test.replica.node)
+            #expect(request.changes.count == 5)
+        }
+    }
+
+    @Test func aRejectedTokenSaysToLogIn() async throws {
+        try await withServer(answer: Data()) { server, _ in
+            let transport = try HTTPTransport(server: server, token: "stale-token")
+            let error = await #expect(throws: SyncError.self) { try await transport.exchange(Data([1, 2, 3])) }
+            #expect(error?.message == "token rejected: run 'gsp login --server URL --token TOKEN'")
+        }
+    }
+}
+
+/// A replica in a temporary folder (kept apart from `TestReplica` to use the system clock).
+struct TestReplicaForHTTP {
+    let directory = TemporaryDirectory("gsp-http-replica")
+    let replica: Replica
+    init() throws { replica = try Replica.create(at: directory.path("r.sqlite"), user: "alice") }
+}
