@@ -57,7 +57,13 @@ import GSPTestSupport
 
         // A second sync with nothing new is harmless.
         #expect(try GSPBinary.run(["sync"], replica: alice).status == 0)
-        _ = try gsp(alice, "login", "--server", url, "--token", "not-a-token")
+        // A mistyped token is refused at login, and the replica keeps the good one.
+        let mistyped = try GSPBinary.run(["login", "--server", url, "--token", "not-a-token"], replica: alice)
+        #expect(mistyped.status == 1)
+        #expect(mistyped.stderr.contains("token rejected by \(url)"))
+        #expect(try GSPBinary.run(["sync"], replica: alice).status == 0)
+        // A token revoked after login is refused at the next sync, with what to do next.
+        _ = try serverTool(["user", "revoke", "alice", "--db", db])
         let denied = try GSPBinary.run(["sync"], replica: alice)
         #expect(denied.status == 1)
         #expect(denied.stderr.contains("token rejected: run 'gsp login --server URL --token TOKEN'"))
