@@ -131,7 +131,17 @@ public final class Replica {
     /// Runs `body` in one write transaction.
     @discardableResult
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try database.transaction(body)
+        // A cached statement read for one row only stays active and keeps a read snapshot
+        // open, even past COMMIT. Once another process (a second gsp on the same file) has
+        // committed, BEGIN IMMEDIATE on a stale snapshot fails at once with SQLITE_BUSY_SNAPSHOT
+        // instead of waiting: release every snapshot before beginning, and after ending.
+        resetStatements()
+        defer { resetStatements() }
+        return try database.transaction(body)
+    }
+
+    private func resetStatements() {
+        for statement in statements.values { statement.reset() }
     }
 }
 

@@ -37,6 +37,11 @@ public final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
+    /// Ends a stepping that was not run to completion, releasing the read snapshot it holds.
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
     /// Resets the statement and binds positional arguments (1-based in SQL, in order here).
     public func bind(_ arguments: [SQLValue]) throws(DatabaseError) {
         sqlite3_reset(handle)

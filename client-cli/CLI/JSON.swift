@@ -81,9 +81,12 @@ enum Format {
         return formatter.string(from: date)
     }
 
+    /// Minutes as hours with 2 decimals. In 128 bits: any 64-bit `minutes` a replica may
+    /// hold (another client can sync any integer) must print, not trap.
     static func hours(minutes: Int64) -> String {
-        let hundredths = (minutes * 100 + 30) / 60
-        return Money(minorUnits: hundredths, currency: "XXX").amountText
+        let hundredths = (Int128(minutes) * 100 + 30) / 60
+        let whole = hundredths.magnitude / 100, fraction = hundredths.magnitude % 100
+        return (hundredths < 0 ? "-" : "") + "\(whole)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 
     /// Rows of cells as aligned columns.

@@ -55,7 +55,9 @@ public struct AgingReport: Sendable {
             return StageAge(stage: stage, stays: sorted.count, medianDays: Self.median(sorted).map(Self.days),
                             p90Days: Self.nearestRank(sorted, 90).map(Self.days))
         }
-        let threshold = Int64(stalledDays) * millisecondsPerDay
+        // Saturate: a huge N (from a query string or the command line) means "never stalled", not a trap.
+        let (product, overflow) = Int64(stalledDays).multipliedReportingOverflow(by: millisecondsPerDay)
+        let threshold = overflow ? (stalledDays < 0 ? Int64.min : Int64.max) : product
         stalled = data.deals.compactMap { deal in
             guard deal.outcome == .open, let last = data.lastChange[deal.id], data.moment - last >= threshold else { return nil }
             return Stalled(deal: deal.id, name: deal.displayName, owner: deal.owner, stage: deal.stage,

@@ -25,12 +25,18 @@ extension SQLiteServerStore {
             }
             try session.finish()
             let pushedMax = changes.map(\.seq).max() ?? 0
+            // Sequences are 64-bit on the wire; SQLite integers are signed, so clamp (never trap).
             try db.run("""
                 INSERT INTO acks(node, user, acknowledged, last_seen) VALUES (?, ?, ?, ?)
                 ON CONFLICT(node) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged),
                     user = excluded.user, last_seen = excluded.last_seen
-                """, [.text(node.description), .text(user.name), .integer(Int64(pushedMax)), .integer(now.milliseconds)])
-            let acknowledged = UInt64(try db.scalar("SELECT acknowledged FROM acks WHERE node = ?", [.text(node.description)])?.integer ?? 0)
+                """, [.text(node.description), .text(user.name), .integer(Int64(clamping: pushedMax)), .integer(now.milliseconds)])
+            // A push acknowledges exactly what it carried: all of it was processed in this
+            // transaction. Never the stored high-water mark: it may come from another request
+            // naming this node (a copied or restored replica, or a user who learnt the node id
+            // from a pull), and the client deletes every pending change up to the acknowledged
+            // sequence, changes it has not pushed yet included.
+            let acknowledged = pushedMax
             return MergeOutcome(acknowledged: acknowledged, refusals: refusals, accepted: accepted, maxHLC: maxHLC)
         }
     }
