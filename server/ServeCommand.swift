@@ -5,16 +5,17 @@ import GSPServer
 let serveCommand = Command(
     name: "serve", summary: "run the sync server",
     usage: """
-    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--quiet]
+    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts and GET /healthz.
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
     Prints 'listening on http://HOST:PORT' once ready. SIGTERM or SIGINT stops it
     after the requests in progress finish. One JSON line per request goes to stderr
-    (--quiet turns that off).
+    (--quiet turns that off). A connection that sends nothing for --idle-timeout-seconds
+    (a request never finished, or a kept-alive connection left unused) is closed.
     """,
     run: { words, usage in
-        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds"], flags: ["quiet"])
+        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds"], flags: ["quiet"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let db = try args.required("db")
@@ -24,9 +25,14 @@ let serveCommand = Command(
             guard let value = Int(text), value > 0 else { throw UsageError("--max-drift-seconds must be a positive number of seconds") }
             drift = value
         }
+        var idle: UInt32 = 60
+        if let text = args.option("idle-timeout-seconds") {
+            guard let value = UInt32(text), value > 0 else { throw UsageError("--idle-timeout-seconds must be a positive number of seconds") }
+            idle = value
+        }
         let store = try SQLiteServerStore(path: db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
-            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet")))
+            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle))
         Output.out("listening on \(server.url)")
 
         // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.

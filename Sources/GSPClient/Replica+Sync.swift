@@ -131,39 +131,6 @@ extension Replica {
         return rows.count
     }
 
-    /// Re-stamps this node's pending changes after the server refused them for clock skew:
-    /// from now on the replica's wall clock is corrected by the skew, and every pending change
-    /// (with the fields and history entries it wrote) gets a fresh HLC just past `serverTime`.
-    /// Changes of one edit keep sharing one HLC. Returns how many pending changes moved.
-    @discardableResult
-    public func restamp(after serverTime: HLC) throws -> Int {
-        try transaction {
-            let wall = wallClock.now()
-            let offset = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wall)
-            try setMeta(.clockOffset, .integer(min(0, offset)))
-            let pending = try pendingChanges().filter { $0.change.node == node }
-            // New stamps are handed out in the old stamps' order, so every field's own sequence
-            // of edits (and its prev chain) keeps its order whatever the pending order is.
-            let oldStamps = Set(pending.map(\.change.hlc)).sorted()
-            guard !oldStamps.isEmpty else { return 0 }
-            // The new clock must stay past everything others wrote and the server has seen.
-            let others = try database.query("SELECT hlc, node FROM fields") { (HLC(sql: $0.integer(0)), $0.text(1)) }
-                .filter { $0.1 != node.description || !oldStamps.contains($0.0) }.map(\.0).max() ?? .zero
-            var clock = HybridClock(last: max(serverTime, others))
-            var mapping: [HLC: HLC] = [:]
-            for old in oldStamps { mapping[old] = clock.tick(wallMilliseconds: try correctedWall()) }
-            for entry in pending {
-                let new = mapping[entry.change.hlc]!, prev = mapping[entry.change.prev] ?? entry.change.prev
-                try database.run("UPDATE pending SET hlc = ?, prev = ? WHERE seq = ?", [new.sql, prev.sql, .integer(Int64(entry.seq))])
-                let key: [SQLValue] = [.text(entry.change.table), .text(entry.change.row.lowercased), .text(entry.change.field), entry.change.hlc.sql, node.sql]
-                try database.run("UPDATE fields SET hlc = ? WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?", [new.sql] + key)
-                try database.run("UPDATE history SET hlc = ?, prev = ? WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?", [new.sql, prev.sql] + key)
-            }
-            try saveClock(clock)
-            return pending.count
-        }
-    }
-
     /// The server's store was replaced (a restored backup): pull everything again from cursor 0
     /// and queue every field value this replica holds, so the server gets back what it lost.
     /// Last-writer-wins makes re-sending old values harmless. Returns how many were queued.

@@ -10,14 +10,17 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Write one JSON line per request to stderr.
     public var logRequests: Bool
+    /// A connection that sends nothing for this long is closed (slow or stalled clients).
+    public var idleTimeoutSeconds: UInt32
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
-                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true) {
+                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60) {
         self.host = host
         self.port = port
         self.maxDrift = maxDrift
         self.maxBodyBytes = maxBodyBytes
         self.logRequests = logRequests
+        self.idleTimeoutSeconds = max(1, idleTimeoutSeconds)
     }
 }
 
@@ -38,7 +41,7 @@ public final class SyncServer: Sendable {
         self.router = router
         let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
         http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
-                              observer: log, handler: { [router] in router.handle($0) })
+                              idleTimeoutSeconds: configuration.idleTimeoutSeconds, observer: log, handler: { [router] in router.handle($0) })
     }
 
     public var port: UInt16 { http.port }

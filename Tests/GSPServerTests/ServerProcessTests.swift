@@ -100,6 +100,7 @@ struct ServerProcessTests {
                         var request = URLRequest(url: base)
                         request.httpMethod = "POST"
                         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.setValue("application/x-gsp-frame", forHTTPHeaderField: "Content-Type")
                         request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
                         guard let (data, response) = try? await URLSession.shared.data(for: request),
                               (response as? HTTPURLResponse)?.statusCode == 200,

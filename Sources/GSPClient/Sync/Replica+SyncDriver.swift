@@ -54,6 +54,7 @@ extension Replica {
             try recordRefusalsLocked(reply.refusals.filter { !keeping.contains($0.seq) }.map { ($0.seq, $0.code, $0.reason) })
             try acknowledgeLocked(upTo: reply.acknowledged, except: keeping)
             try setMeta(.epoch, .text(reply.epoch.uuidString.lowercased()))
+            try learnClockOffset(serverTime: reply.serverTime)
             return try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
         }
     }

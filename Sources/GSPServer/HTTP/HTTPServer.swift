@@ -21,8 +21,11 @@ public final class HTTPServer: Sendable {
         var stopping = false
     }
 
-    /// Starts listening at once; `port` 0 picks a free port (see `port`).
-    public init(host: String, port: UInt16, maxBodyBytes: Int, observer: Observer? = nil, handler: @escaping Handler) throws(HTTPServerError) {
+    /// Starts listening at once; `port` 0 picks a free port (see `port`). A connection idle for
+    /// `idleTimeoutSeconds` (headers or body not finished, or kept alive unused) is closed, so
+    /// clients that never finish a request (slowloris) do not hold a thread for long.
+    public init(host: String, port: UInt16, maxBodyBytes: Int, idleTimeoutSeconds: UInt32 = 60,
+                observer: Observer? = nil, handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
         self.observer = observer
         self.maxBodyBytes = maxBodyBytes
@@ -35,7 +38,7 @@ public final class HTTPServer: Sendable {
                 .onRequest(connection!, url: url, method: method, data: data, size: size!, context: context!)
         }, me, { cls, _, context, _ in
             Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onCompleted(context)
-        }, me, 1024, 60, 64 * 1024) else {
+        }, me, 1024, idleTimeoutSeconds, 64 * 1024) else {
             throw HTTPServerError("cannot listen on \(host):\(port): the address must be a numeric IP (such as 127.0.0.1) and the port free")
         }
         state.withLock { $0.daemon = DaemonHandle(pointer: daemon) }

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import GSPCore
+import GSPClient
+import GSPTestSupport
+
+/// Issue 4, "convergence": replicas on SQLite files make random offline edits (the same
+/// fields of the same deals, exact HLC ties, deletes, reassignments) and sync through the real
+/// `gsp-server` in random orders, with duplicated and interrupted syncs; afterwards every
+/// replica and the server hold identical values for every field in the replica's scope.
+/// Replay a failure with `GSP_TEST_SEED=<printed seed>`.
+@Suite("Live server: convergence", .serialized)
+struct ConvergenceTests {
+    @Test(arguments: [1, 2])
+    func randomOfflineEditsConverge(trial: Int) async throws {
+        let seed = TestSeed.derive(4_000 + trial)
+        print("ConvergenceTests trial \(trial) seed \(seed) (replay with GSP_TEST_SEED=\(TestSeed.base))")
+        var rng = SeededGenerator(seed: seed)
+        let team = try LiveTeam(users: [("meg", "manager"), ("alice", "rep"), ("bob", "rep"), ("carol", "rep")])
+        // One wall clock for everyone, an hour behind the server (never refused as skewed),
+        // moved by hand: replicas writing in the same millisecond tie exactly.
+        let clock = ManualClock(UInt64(Date().timeIntervalSince1970 * 1000) - 3_600_000)
+        let replicas = try [("meg", "meg"), ("alice", "alice"), ("alice", "alice-phone"), ("bob", "bob"), ("carol", "carol")]
+            .prefix(3 + trial).map { try team.replica($0.0, file: "\($0.1).sqlite", clock: clock.wallClock) }
+        let reps = ["alice", "bob", "carol"]
+        let meg = replicas[0]
+
+        // The manager sets up deals for the reps, each with a KPI.
+        for i in 0..<6 {
+            let deal = RowID(), kpi = RowID()
+            try meg.write([FieldWrite(.deals, deal, "title", .text("deal \(i)")), FieldWrite(.deals, deal, "owner", .text(reps[i % 3])),
+                           FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased)), FieldWrite(.kpis, kpi, "metric", .text("fps"))])
+        }
+        for replica in replicas { try await team.sync(replica) }
+
+        var ties = 0, interrupted = 0
+        for step in 0..<70 {
+            clock.advance(by: UInt64.random(in: 0...2, using: &rng))
+            let replica = replicas.randomElement(using: &rng)!
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0...2:
+                try edit(replica, step: step, using: &rng)
+            case 3:
+                // Two replicas write the same field in the same fresh millisecond: equal HLCs.
+                clock.advance(by: 5)
+                let other = replicas.randomElement(using: &rng)!
+                let both = Set(try Self.deals(of: other))
+                if let row = try Self.deals(of: replica).filter({ both.contains($0) }).randomElement(using: &rng) {
+                    try replica.write([FieldWrite(.deals, row, "next_step", .text("tie a\(step)"))])
+                    if other !== replica { try other.write([FieldWrite(.deals, row, "next_step", .text("tie b\(step)"))]) }
+                    ties += 1
+                }
+            case 4:
+                if let row = try (Self.rows(of: replica, "kpis") + Self.deals(of: replica)).randomElement(using: &rng) {
+                    let table: Schema.Table = try Self.deals(of: replica).contains(row) ? .deals : .kpis
+                    try replica.write([FieldWrite(table, row, "deleted", .bool(true))])
+                }
+            case 5:
+                if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
+                    // The manager reassigns any deal; a rep hands over one of theirs.
+                    try replica.write([FieldWrite(.deals, deal, "owner", .text(reps.randomElement(using: &rng)!))])
+                }
+            case 6:
+                if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
+                    let kpi = RowID()
+                    try replica.write([FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased)), FieldWrite(.kpis, kpi, "metric", .text("m\(step)"))])
+                }
+            default:
+                // A sync, sometimes cut off before the request leaves or after the server answered,
+                // sometimes run twice, with small batches and pages so rounds interleave.
+                let faults: [FlakyTransport.Fault] = (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+                    [.none, .beforeSending, .answerLost].randomElement(using: &rng)!
+                }
+                for _ in 0..<(Bool.random(using: &rng) ? 2 : 1) {
+                    do {
+                        try await team.sync(replica, faults: faults, pushLimit: Int.random(in: 1...6, using: &rng),
+                                            pageSize: UInt32.random(in: 1...9, using: &rng))
+                    } catch let error as SyncError where error.code == .transport {
+                        interrupted += 1
+                    }
+                }
+            }
+        }
+        // Everyone syncs until nothing moves: three passes in a random order.
+        for _ in 0..<3 {
+            for replica in replicas.shuffled(using: &rng) { try await team.sync(replica, pageSize: 50) }
+        }
+        print("ConvergenceTests trial \(trial): \(ties) exact ties, \(interrupted) interrupted syncs, \(try team.serverHistoryCount()) changes on the server")
+
+        let managerView = try await team.serverView(of: "meg")
+        let stamps = managerView.mapValues { String($0[$0.range(of: " @ ")!.upperBound...]) }
+        #expect(stamps == (try team.serverStamps()), "seed \(seed): a fresh manager replica does not hold the server's winners")
+        for replica in replicas {
+            #expect(try replica.pendingCount() == 0, "seed \(seed): \(replica.path) still has pending changes")
+            let view = replica.user == "meg" ? managerView : try await team.serverView(of: replica.user)
+            let held = try LiveTeam.fields(of: replica)
+            let differing = Set(held.keys).union(view.keys).filter { held[$0] != view[$0] }.sorted()
+            #expect(differing.isEmpty, "seed \(seed): \(replica.path) differs from the server on \(differing.count) field(s): \(differing.prefix(5).map { "\($0): \(held[$0] ?? "-") vs \(view[$0] ?? "-")" })")
+        }
+    }
+
+    /// A random edit of a shared field of a deal the replica holds (or a KPI's metric).
+    private func edit(_ replica: Replica, step: Int, using rng: inout SeededGenerator) throws {
+        if Bool.random(using: &rng), let kpi = try Self.rows(of: replica, "kpis").randomElement(using: &rng) {
+            try replica.write([FieldWrite(.kpis, kpi, "metric", .text("metric \(step)"))])
+        } else if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
+            let field = ["title", "next_step", "region"].randomElement(using: &rng)!
+            try replica.write([FieldWrite(.deals, deal, field, .text("\(replica.user) \(step)"))])
+        }
+    }
+
+    static func deals(of replica: Replica) throws -> [RowID] { try rows(of: replica, "deals") }
+
+    static func rows(of replica: Replica, _ table: String) throws -> [RowID] {
+        try replica.rows(of: table).keys.sorted { $0.lowercased < $1.lowercased }
+    }
+}
