@@ -70,12 +70,16 @@ extension Replica {
 
 extension Replica {
     /// Learns how far this device's clock runs ahead of the server from a reply's server time
-    /// (call inside the reply's transaction). Every answer updates it, so a clock corrected
-    /// later stops being corrected here; a device behind the server keeps its own clock
-    /// (the HLC already moves past every stamp it receives).
+    /// (call inside the reply's transaction). Every answer updates it, so a clock fixed later
+    /// stops being corrected. Only a clear skew counts: the server time is as old as the
+    /// answer's trip, and taking that delay for skew would stamp edits in the past. A device
+    /// behind the server keeps its own clock (the HLC moves past every stamp it receives).
     func learnClockOffset(serverTime: HLC) throws {
         guard serverTime.milliseconds > 0 else { return }
         let skew = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wallClock.now())
-        try setMeta(.clockOffset, .integer(min(0, skew)))
+        try setMeta(.clockOffset, .integer(skew < -Self.clockSkewTolerance ? skew : 0))
     }
+
+    /// How far ahead of the server a device clock may run before edits are stamped with a correction (ms).
+    static let clockSkewTolerance: Int64 = 10_000
 }

@@ -30,10 +30,13 @@ public struct PullResult: Equatable, Sendable {
     public var ignored = 0
     /// Rows removed because the server dropped them (children included).
     public var droppedRows = 0
-    public init(applied: Int = 0, ignored: Int = 0, droppedRows: Int = 0) {
+    /// Changes refused earlier for scope put back in pending, because their deal became ours.
+    public var requeued = 0
+    public init(applied: Int = 0, ignored: Int = 0, droppedRows: Int = 0, requeued: Int = 0) {
         self.applied = applied
         self.ignored = ignored
         self.droppedRows = droppedRows
+        self.requeued = requeued
     }
 }
 
@@ -92,11 +95,16 @@ extension Replica {
         do {
             var result = PullResult()
             var clock = try loadClock()
+            var gained: [RowID] = []
             for (index, change) in changes.enumerated() {
                 guard !change.table.isEmpty, !change.field.isEmpty else {
                     throw ReplicaError(.invalidValue, "pulled change \(index + 1) of \(changes.count) has an empty table or field name: nothing from this page was applied")
                 }
                 clock.observe(change.hlc)
+                // The server sends a deal's owner again whenever the deal comes into our scope.
+                if change.table == Schema.Table.deals.rawValue && change.field == "owner" && change.value.textValue == user {
+                    gained.append(change.row)
+                }
                 // A duplicate loses too: an equal stamp and value never wins.
                 if let current = try currentWinner(table: change.table, row: change.row, field: change.field),
                    !Merge.wins(change, over: current) {
@@ -108,6 +116,9 @@ extension Replica {
                 result.applied += 1
             }
             for row in dropped { result.droppedRows += try dropRow(row) }
+            if !gained.isEmpty, try database.scalar("SELECT count(*) FROM refused WHERE code = 'outOfScope'")?.integer ?? 0 > 0 {
+                for deal in gained { result.requeued += try requeueRefusals(ofDeal: deal) }
+            }
             for (node, user) in nodes {
                 try database.run("INSERT INTO nodes (node, user) VALUES (?, ?) ON CONFLICT (node) DO UPDATE SET user = excluded.user", [node.sql, .text(user)])
             }
@@ -117,13 +128,34 @@ extension Replica {
         }
     }
 
+    /// A deal became ours: changes to it and its child rows refused earlier as out of scope go
+    /// back to pending, if they are still what this replica holds. (A server restored from a
+    /// backup may hand a deal to its old owner for a while and refuse the new owner's re-push.)
+    private func requeueRefusals(ofDeal deal: RowID) throws -> Int {
+        let scope = "r.code = 'outOfScope' AND ((r.tbl = 'deals' AND r.row = ?1) OR r.row IN (SELECT row FROM fields WHERE field = 'deal' AND vt = ?1))"
+        let holds = "EXISTS (SELECT 1 FROM fields f WHERE f.tbl = r.tbl AND f.row = r.row AND f.field = r.field AND f.hlc = r.hlc AND f.node = r.node)"
+        try database.run("""
+            INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
+            SELECT r.tbl, r.row, r.field, r.kind, r.vi, r.vt, r.hlc, r.node, r.prev FROM refused r WHERE \(scope) AND \(holds) ORDER BY r.seq
+            """, [.text(deal.lowercased)])
+        let requeued = database.changes
+        try database.run("DELETE FROM refused AS r WHERE \(scope) AND \(holds)", [.text(deal.lowercased)])
+        return requeued
+    }
+
     /// Removes a row, and for a deal its child rows, from fields, history and pending.
     private func dropRow(_ reference: RowReference) throws -> Int {
         var rows = [(reference.table, reference.row.lowercased)]
         if reference.table == Schema.Table.deals.rawValue {
             rows += try database.query("SELECT tbl, row FROM fields WHERE field = 'deal' AND vt = ?", [.text(reference.row.lowercased)]) { ($0.text(0), $0.text(1)) }
         }
+        let now = Int64(clamping: wallClock.now())
         for (table, row) in rows {
+            // Edits not sent yet are refused like sent ones (listed by `gsp pending`), not lost without a word.
+            try database.run("""
+                INSERT INTO refused (seq, tbl, row, field, kind, vi, vt, hlc, node, prev, code, reason, refused_at)
+                SELECT seq, tbl, row, field, kind, vi, vt, hlc, node, prev, 'outOfScope', ?, ? FROM pending WHERE tbl = ? AND row = ?
+                """, [.text("the deal left your scope (reassigned) before this change was sent"), .integer(now), .text(table), .text(row)])
             for store in ["fields", "history", "pending"] {
                 try database.run("DELETE FROM \(store) WHERE tbl = ? AND row = ?", [.text(table), .text(row)])
             }

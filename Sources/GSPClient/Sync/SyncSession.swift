@@ -52,6 +52,7 @@ public struct SyncSession: Sendable {
     var epochReset = false
     var lastBatchWasFull = false
     var lastPushedSeq: UInt64 = 0
+    var requeueRounds = 0
 
     public init(node: NodeID, knownEpoch: UUID?, cursor: UInt64, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000) {
         self.node = node
@@ -106,7 +107,10 @@ public struct SyncSession: Sendable {
         }
         // More to push only if the server took this batch: never loop on a batch it keeps refusing to acknowledge.
         let morePush = lastBatchWasFull && reply.acknowledged >= lastPushedSeq
-        if reply.hasMore || morePush {
+        // Refusals put back in pending (their deal became ours) go up in this sync, a bounded number of times.
+        let requeued = result.requeued > 0 && requeueRounds < 3
+        if requeued { requeueRounds += 1 }
+        if reply.hasMore || morePush || requeued {
             state = .readingPending
             return .readPending(limit: pushLimit)
         }

@@ -90,6 +90,41 @@ struct ClockAndRestoreTests {
             #expect(try LiveTeam.fields(of: replica) == (try await team.serverView(of: replica.user)), "seed \(seed): \(replica.user)")
         }
     }
+
+    /// After the backup a deal moved from alice to bob and bob worked on it. Restored, the
+    /// server gives the deal to alice again, so bob's first re-push is refused for scope; once
+    /// the manager's replica hands the deal back to bob, bob's refused work must go up again.
+    @Test func workOnADealReassignedAfterTheBackupComesBackWhateverTheSyncOrder() async throws {
+        let team = try LiveTeam()
+        let meg = try team.replica("meg"), alice = try team.replica("alice"), bob = try team.replica("bob")
+        let deal = RowID(), kpi = RowID()
+        try meg.write([FieldWrite(.deals, deal, "title", .text("D")), FieldWrite(.deals, deal, "owner", .text("alice"))])
+        for replica in [meg, alice, bob] { try await team.sync(replica) }
+        let backup = team.directory.path("backup.db")
+        try team.server.admin(["backup", backup])
+
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("bob"))])
+        try await team.sync(meg)
+        try await team.sync(bob)
+        try bob.write([FieldWrite(.deals, deal, "stage", .text("poc")),
+                       FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased)), FieldWrite(.kpis, kpi, "metric", .text("fps"))])
+        for replica in [bob, alice] { try await team.sync(replica) }
+        let before = try team.serverStamps()
+
+        #expect(team.server.stop() == 0)
+        try team.server.admin(["restore", backup])
+        try team.server.start()
+        // Bob first (refused: the restored deal is alice's), then alice, then the manager.
+        for _ in 0..<2 {
+            for replica in [bob, alice, meg] { try await team.sync(replica) }
+        }
+        let after = try team.serverStamps()
+        #expect(after == before, "bob's work after the backup did not come back: \(Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.map { "\($0) \(before[$0] ?? "-") now \(after[$0] ?? "-")" })")
+        for replica in [meg, alice, bob] {
+            #expect(try LiveTeam.fields(of: replica) == (try await team.serverView(of: replica.user)), "\(replica.user)")
+        }
+        #expect(try bob.refusedChanges().isEmpty, "refusals that a later owner change made moot are cleared")
+    }
 }
 
 /// How far a test device's clock runs ahead, changed while it runs.

@@ -105,4 +105,24 @@ struct ScopeRouteTests {
             #expect(try LiveTeam.fields(of: to).filter { $0.key.hasPrefix("deals/") } == (try LiveTeam.fields(of: meg)).filter { $0.key.hasPrefix("deals/") })
         }
     }
+
+    /// Edits not yet sent when the deal is taken away are refused like sent ones: listed by
+    /// `gsp pending`, never dropped without a word.
+    @Test func unsentEditsToADealThatLeftAreShownAsRefused() async throws {
+        let team = try LiveTeam()
+        let meg = try team.replica("meg"), alice = try team.replica("alice")
+        let deal = RowID()
+        try meg.write([FieldWrite(.deals, deal, "title", .text("D")), FieldWrite(.deals, deal, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        for step in ["call", "visit", "demo"] { try alice.write([FieldWrite(.deals, deal, "next_step", .text(step))]) }
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("bob"))])
+        try await team.sync(meg)
+        // One change per round: the deal is dropped after the first, with two edits still unsent.
+        try await team.sync(alice, pushLimit: 1)
+        #expect(try alice.pendingCount() == 0)
+        #expect(try alice.refusedChanges().map(\.change.value).sorted { $0.description < $1.description }
+                == [.text("call"), .text("demo"), .text("visit")])
+        #expect(try LiveTeam.fields(of: alice).isEmpty)
+    }
 }

@@ -25,9 +25,11 @@ struct ServerKillTests {
             while pending.count < count {
                 let seq = UInt64(generated.count + 1)
                 let hlc = clock.tick(wallMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
-                // Few fields, rewritten often: losers and winners both end up in history.
-                let change = PushedChange(seq: seq, change: Change(table: "deals", row: deal, field: "f\(seq % 7)",
-                                                                   value: .integer(Int64(seq)), hlc: hlc, node: node))
+                // Few fields, rewritten often, each write built on the one before (prev).
+                let field = "f\(seq % 7)"
+                let prev = generated.last { $0.change.field == field }?.change.hlc ?? .zero
+                let change = PushedChange(seq: seq, change: Change(table: "deals", row: deal, field: field,
+                                                                   value: .integer(Int64(seq)), hlc: hlc, node: node, prev: prev))
                 generated.append(change)
                 pending.append(change)
             }
