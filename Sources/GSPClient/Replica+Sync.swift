@@ -54,34 +54,6 @@ extension Replica {
         try setMeta(.acknowledged, .integer(max(previous, bounded)))
     }
 
-    /// Moves refused pending changes to the `refused` table (they will not be pushed again).
-    public func recordRefusals(_ refusals: [(seq: UInt64, code: String, reason: String)]) throws {
-        guard !refusals.isEmpty else { return }
-        try transaction { try recordRefusalsLocked(refusals) }
-    }
-
-    func recordRefusalsLocked(_ refusals: [(seq: UInt64, code: String, reason: String)]) throws {
-        let now = Int64(clamping: wallClock.now())
-        do {
-            for refusal in refusals {
-                let seq = SQLValue.integer(Int64(clamping: refusal.seq))
-                try database.run("""
-                    INSERT INTO refused (seq, tbl, row, field, kind, vi, vt, hlc, node, prev, code, reason, refused_at)
-                    SELECT seq, tbl, row, field, kind, vi, vt, hlc, node, prev, ?, ?, ? FROM pending WHERE seq = ?
-                    """, [.text(refusal.code), .text(refusal.reason), .integer(now), seq])
-                try database.run("DELETE FROM pending WHERE seq = ?", [seq])
-            }
-        }
-    }
-
-    /// Every refusal received, newest first.
-    public func refusedChanges() throws -> [RefusedChange] {
-        try database.query("SELECT seq, tbl, row, field, kind, vi, vt, hlc, node, prev, code, reason, refused_at FROM refused ORDER BY id DESC") { r in
-            RefusedChange(seq: UInt64(r.integer(0)), change: try Replica.readChange(r, at: 1), code: r.text(10), reason: r.text(11),
-                          refusedAt: UInt64(clamping: r.integer(12)))
-        }
-    }
-
     /// Applies one pulled page in one transaction: merges every change (greatest (hlc, node)
     /// wins), records winners in history, advances the clock past them, removes dropped rows
     /// with their child rows, learns node names and stores the cursor. Any error rolls the
@@ -108,6 +80,9 @@ extension Replica {
                 // A duplicate loses too: an equal stamp and value never wins.
                 if let current = try currentWinner(table: change.table, row: change.row, field: change.field),
                    !Merge.wins(change, over: current) {
+                    // Kept in history all the same (once): if our own winner is refused later,
+                    // the field falls back to the best value seen, this one included.
+                    try appendHistory(change, origin: "pulled")
                     result.ignored += 1
                     continue
                 }
@@ -126,21 +101,6 @@ extension Replica {
             try setMeta(.cursor, .integer(Int64(bitPattern: cursor)))
             return result
         }
-    }
-
-    /// A deal became ours: changes to it and its child rows refused earlier as out of scope go
-    /// back to pending, if they are still what this replica holds. (A server restored from a
-    /// backup may hand a deal to its old owner for a while and refuse the new owner's re-push.)
-    private func requeueRefusals(ofDeal deal: RowID) throws -> Int {
-        let scope = "r.code = 'outOfScope' AND ((r.tbl = 'deals' AND r.row = ?1) OR r.row IN (SELECT row FROM fields WHERE field = 'deal' AND vt = ?1))"
-        let holds = "EXISTS (SELECT 1 FROM fields f WHERE f.tbl = r.tbl AND f.row = r.row AND f.field = r.field AND f.hlc = r.hlc AND f.node = r.node)"
-        try database.run("""
-            INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
-            SELECT r.tbl, r.row, r.field, r.kind, r.vi, r.vt, r.hlc, r.node, r.prev FROM refused r WHERE \(scope) AND \(holds) ORDER BY r.seq
-            """, [.text(deal.lowercased)])
-        let requeued = database.changes
-        try database.run("DELETE FROM refused AS r WHERE \(scope) AND \(holds)", [.text(deal.lowercased)])
-        return requeued
     }
 
     /// Removes a row, and for a deal its child rows, from fields, history and pending.

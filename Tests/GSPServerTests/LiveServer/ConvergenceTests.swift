@@ -60,6 +60,11 @@ struct ConvergenceTests {
                     // The manager reassigns any deal; a rep hands over one of theirs.
                     try replica.write([FieldWrite(.deals, deal, "owner", .text(reps.randomElement(using: &rng)!))])
                 }
+            case 6 where Bool.random(using: &rng):
+                // A gate override: the manager's is kept, a rep's is refused (and must not linger on the rep's replica).
+                if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
+                    try replica.write([FieldWrite(.deals, deal, "stage", .text("launch")), FieldWrite(.deals, deal, "stage_override", .text("\(replica.user) says so \(step)"))])
+                }
             case 6:
                 if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
                     let kpi = RowID()

@@ -91,6 +91,13 @@ struct HostileRequestTests {
             let status = RawResponseStatus.of(answer.data)
             #expect(status.map { (400..<500).contains($0) || $0 == 505 } ?? answer.closed, "\(garbage.debugDescription): \(status.map(String.init) ?? "nothing")")
         }
+        // A body over the limit, sent in full: the client must get to read the 413, not a reset
+        // connection (a server that answers early and closes on unread data resets it).
+        let oversized = try RawConnection(port: team.server.port)
+        oversized.write("POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: \(frameType)\r\n"
+                        + "Content-Length: \(20 << 20)\r\n\r\n")
+        oversized.write(Data(count: 20 << 20))
+        #expect(oversized.receiveResponse(idle: 30)?.status == 413, "an oversized body sent in full got no 413")
         let chunked = try RawConnection(port: team.server.port)
         chunked.write("POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: \(frameType)\r\nTransfer-Encoding: chunked\r\n\r\n")
         let chunk = Data(String(format: "%x\r\n", 1 << 20).utf8) + Data(count: 1 << 20) + Data("\r\n".utf8)
