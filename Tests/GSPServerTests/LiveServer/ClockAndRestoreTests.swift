@@ -72,6 +72,7 @@ struct ClockAndRestoreTests {
                        FieldWrite(.deals, aliceDeal, "region", .text("EMEA"))])
         for replica in [alice, bob, meg, alice, bob] { try await team.sync(replica) }
         let before = try team.serverStamps()
+        let conflicts = try team.serverDatabase().scalar("SELECT count(*) FROM conflicts")?.integer
         let epoch = try alice.syncState().epoch
 
         #expect(team.server.stop() == 0)
@@ -86,6 +87,7 @@ struct ClockAndRestoreTests {
         #expect(requeued > 0)
         #expect(try alice.syncState().epoch != epoch, "the replica learnt the new epoch")
         #expect(try team.serverStamps() == before, "seed \(seed): a change made after the backup did not come back")
+        #expect(try team.serverDatabase().scalar("SELECT count(*) FROM conflicts")?.integer == conflicts, "re-pushed values are no conflicts")
         for replica in [meg, alice, bob] {
             #expect(try LiveTeam.fields(of: replica) == (try await team.serverView(of: replica.user)), "seed \(seed): \(replica.user)")
         }
