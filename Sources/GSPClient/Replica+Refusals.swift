@@ -53,19 +53,4 @@ extension Replica {
                           refusedAt: UInt64(clamping: r.integer(12)))
         }
     }
-
-    /// A deal became ours: changes to it and its child rows refused earlier as out of scope go
-    /// back to pending, if they are still what this replica holds. (A server restored from a
-    /// backup may hand a deal to its old owner for a while and refuse the new owner's re-push.)
-    func requeueRefusals(ofDeal deal: RowID) throws -> Int {
-        let scope = "r.code = '\(SyncRefusal.outOfScope)' AND ((r.tbl = 'deals' AND r.row = ?1) OR r.row IN (SELECT row FROM fields WHERE field = 'deal' AND vt = ?1))"
-        let holds = "EXISTS (SELECT 1 FROM fields f WHERE f.tbl = r.tbl AND f.row = r.row AND f.field = r.field AND f.hlc = r.hlc AND f.node = r.node)"
-        try database.run("""
-            INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
-            SELECT r.tbl, r.row, r.field, r.kind, r.vi, r.vt, r.hlc, r.node, r.prev FROM refused r WHERE \(scope) AND \(holds) ORDER BY r.seq
-            """, [.text(deal.lowercased)])
-        let requeued = database.changes
-        try database.run("DELETE FROM refused AS r WHERE \(scope) AND \(holds)", [.text(deal.lowercased)])
-        return requeued
-    }
 }

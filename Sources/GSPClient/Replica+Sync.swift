@@ -90,8 +90,9 @@ extension Replica {
                 try appendHistory(change, origin: "pulled")
                 result.applied += 1
             }
+            if try resyncing() { try confirm(changes) }
             for row in dropped { result.droppedRows += try dropRow(row) }
-            if !gained.isEmpty, try database.scalar("SELECT count(*) FROM refused WHERE code = 'outOfScope'")?.integer ?? 0 > 0 {
+            if !gained.isEmpty, try hasResyncRefusals() {
                 for deal in gained { result.requeued += try requeueRefusals(ofDeal: deal) }
             }
             for (node, user) in nodes {
@@ -104,7 +105,7 @@ extension Replica {
     }
 
     /// Removes a row, and for a deal its child rows, from fields, history and pending.
-    private func dropRow(_ reference: RowReference) throws -> Int {
+    func dropRow(_ reference: RowReference) throws -> Int {
         var rows = [(reference.table, reference.row.lowercased)]
         if reference.table == Schema.Table.deals.rawValue {
             rows += try database.query("SELECT tbl, row FROM fields WHERE field = 'deal' AND vt = ?", [.text(reference.row.lowercased)]) { ($0.text(0), $0.text(1)) }
@@ -121,29 +122,5 @@ extension Replica {
             }
         }
         return rows.count
-    }
-
-    /// The server's store was replaced (a restored backup): pull everything again from cursor 0
-    /// and queue every field value this replica holds, so the server gets back what it lost.
-    /// Last-writer-wins makes re-sending old values harmless. Returns how many were queued.
-    @discardableResult
-    public func resetForNewEpoch(_ epoch: UUID?) throws -> Int {
-        try transaction {
-            if let epoch {
-                try setMeta(.epoch, .text(epoch.uuidString.lowercased()))
-            } else {
-                // Unknown yet: the next sync sends no epoch and learns the server's.
-                try database.run("DELETE FROM meta WHERE key = ?", [.text(MetaKey.epoch.rawValue)])
-            }
-            try setMeta(.cursor, .integer(0))
-            try database.run("""
-                INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
-                SELECT f.tbl, f.row, f.field, f.kind, f.vi, f.vt, f.hlc, f.node, coalesce(h.prev, 0)
-                FROM fields f LEFT JOIN history h ON h.tbl = f.tbl AND h.row = f.row AND h.field = f.field AND h.hlc = f.hlc AND h.node = f.node
-                WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE p.tbl = f.tbl AND p.row = f.row AND p.field = f.field AND p.hlc = f.hlc AND p.node = f.node)
-                ORDER BY f.hlc, f.node
-                """)
-            return database.changes
-        }
     }
 }

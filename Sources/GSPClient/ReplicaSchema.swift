@@ -35,4 +35,8 @@ enum MetaKey: String {
     case clockOffset = "clock_offset"
     /// The role the server gave this replica's token at login ("rep" or "manager").
     case role
+    /// 1 while rows held before an epoch reset wait for the full pull to confirm them (table `unconfirmed`).
+    case resyncing
+    /// Refusals with a larger id came after the last epoch reset.
+    case resyncRefusalsAfter = "resync_refusals_after"
 }

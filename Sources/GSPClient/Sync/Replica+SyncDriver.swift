@@ -55,7 +55,9 @@ extension Replica {
             try acknowledgeLocked(upTo: reply.acknowledged, except: keeping)
             try setMeta(.epoch, .text(reply.epoch.uuidString.lowercased()))
             try learnClockOffset(serverTime: reply.serverTime)
-            return try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
+            var result = try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
+            if !reply.hasMore { result.droppedRows += try finishResync() }
+            return result
         }
     }
 }

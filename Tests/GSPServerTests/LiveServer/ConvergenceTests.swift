@@ -34,7 +34,21 @@ struct ConvergenceTests {
         for replica in replicas { try await team.sync(replica) }
 
         var ties = 0, interrupted = 0
+        // Odd trials take a backup early and restore it later (a new epoch mid-run).
+        let backupAt = trial % 2 == 1 ? Int.random(in: 20..<80, using: &rng) : -1
+        let restoreAt = backupAt < 0 ? -1 : backupAt + Int.random(in: 40..<100, using: &rng)
+        let backup = team.directory.path("backup.db")
         for step in 0..<200 {
+            if step == backupAt { try team.server.admin(["backup", backup]) }
+            if step == restoreAt {
+                team.server.kill()
+                try team.server.admin(["restore", backup])
+                try team.server.start()
+            } else if Int.random(in: 0..<40, using: &rng) == 0 {
+                // The server is killed (no graceful stop) and started again on the same file.
+                team.server.kill()
+                try team.server.start()
+            }
             clock.advance(by: UInt64.random(in: 0...2, using: &rng))
             let replica = replicas.randomElement(using: &rng)!
             switch Int.random(in: 0..<10, using: &rng) {
@@ -100,6 +114,13 @@ struct ConvergenceTests {
             let view = replica.user == "meg" ? managerView : try await team.serverView(of: replica.user)
             let held = try LiveTeam.fields(of: replica)
             let differing = Set(held.keys).union(view.keys).filter { held[$0] != view[$0] }.sorted()
+            if let first = differing.first, ProcessInfo.processInfo.environment["GSP_DEBUG"] != nil {
+                let row = String(first.split(separator: "/")[1])
+                let db = try team.serverDatabase()
+                print("DEBUG server history", try db.query("SELECT id, field, CAST(value AS TEXT), hlc, node, user, winner FROM history WHERE row = ? ORDER BY id", [.text(row)]) { "\($0.integer(0)) \($0.text(1))=\($0.text(2)) \($0.integer(3)) \($0.text(4).prefix(4)) \($0.text(5)) w\($0.integer(6))" })
+                print("DEBUG scope_log", try db.query("SELECT seq, user FROM scope_log WHERE row = ?", [.text(row)]) { "\($0.integer(0)) \($0.text(1))" }, "owner", try db.query("SELECT owner FROM deal_owners WHERE deal = ?", [.text(row)]) { $0.text(0) })
+                print("DEBUG replica", replica.user, replica.node.description.prefix(4), try replica.syncState().cursor, try replica.refusedChanges().filter { $0.change.row.lowercased == row }.map { "\($0.change.field) \($0.code) \($0.change.hlc.rawValue)" })
+            }
             #expect(differing.isEmpty, "seed \(seed): \(replica.path) differs from the server on \(differing.count) field(s): \(differing.prefix(5).map { "\($0): \(held[$0] ?? "-") vs \(view[$0] ?? "-")" })")
         }
     }
