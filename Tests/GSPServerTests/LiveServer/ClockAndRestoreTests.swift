@@ -127,6 +127,40 @@ struct ClockAndRestoreTests {
         }
         #expect(try bob.refusedChanges().isEmpty, "refusals that a later owner change made moot are cleared")
     }
+
+    /// After the backup a deal went from bob to alice. Restored, the server says it is bob's, and
+    /// only the manager's replica holds the reassignment: until the manager syncs, alice's
+    /// replica must not keep a deal the server does not give her; afterwards her work comes back.
+    @Test func aDealTheRestoredServerDoesNotGiveTheRepLeavesHerReplicaUntilItIsHersAgain() async throws {
+        let team = try LiveTeam()
+        let meg = try team.replica("meg"), alice = try team.replica("alice"), bob = try team.replica("bob")
+        let deal = RowID()
+        try meg.write([FieldWrite(.deals, deal, "title", .text("D")), FieldWrite(.deals, deal, "owner", .text("bob"))])
+        for replica in [meg, alice, bob] { try await team.sync(replica) }
+        try team.server.admin(["backup", team.directory.path("backup.db")])
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        try alice.write([FieldWrite(.deals, deal, "next_step", .text("alice's work"))])
+        try await team.sync(alice)
+        let before = try team.serverStamps()
+
+        #expect(team.server.stop() == 0)
+        try team.server.admin(["restore", team.directory.path("backup.db")])
+        try team.server.start()
+        for replica in [alice, bob] { try await team.sync(replica) }
+        #expect(try alice.fields(of: "deals", row: deal).isEmpty, "alice keeps a deal the restored server gives bob")
+        #expect(try LiveTeam.fields(of: alice) == (try await team.serverView(of: "alice")))
+        #expect(try !alice.refusedChanges().isEmpty, "her work stays visible as refused meanwhile")
+
+        for replica in [meg, alice, bob, meg] { try await team.sync(replica) }
+        #expect(try team.serverStamps() == before, "alice's work did not come back")
+        for replica in [meg, alice, bob] {
+            let held = try LiveTeam.fields(of: replica), view = try await team.serverView(of: replica.user)
+            #expect(held == view, "\(replica.user): \(Set(held.keys).union(view.keys).filter { held[$0] != view[$0] }.map { "\($0) \(held[$0] ?? "-") vs \(view[$0] ?? "-")" })")
+        }
+        #expect(try alice.fields(of: "deals", row: deal)["next_step"] == .text("alice's work"))
+    }
 }
 
 /// How far a test device's clock runs ahead, changed while it runs.
