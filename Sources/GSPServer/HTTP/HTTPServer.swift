@@ -89,9 +89,11 @@ public final class HTTPServer: Sendable {
             let pending = Pending(request: request)
             context.pointee = Unmanaged.passRetained(pending).toOpaque()
             state.withLock { $0.inFlight += 1 }
-            // A declared length over the limit is answered at once, without reading the body.
+            // A declared length over the limit is not stored: the body is read and thrown away,
+            // then answered 413. Answering before the body is read would close the connection on
+            // unread data, and a client still sending (libcurl) then sees a broken pipe, not the 413.
             if let length = request.header("content-length").flatMap(Int.init), length > maxBodyBytes {
-                return respond(tooLarge(), to: pending, on: connection)
+                pending.tooLarge = true
             }
             return .YES
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import GSPCore
 import GSPClient
@@ -64,7 +67,6 @@ struct HostileRequestTests {
             ("frame labelled a form", "POST", "/v1/sync", frame, post(type: "application/x-www-form-urlencoded"), [415]),
             ("frame without a type", "POST", "/v1/sync", frame, post(type: nil), [415]),
             ("frame without a token", "POST", "/v1/sync", frame, post(auth: false), [401]),
-            ("declared 20 MiB", "POST", "/v1/sync", Data(), post().merging(["Content-Length": "\(20 << 20)"]) { $1 }, [413]),
             ("unknown path", "POST", "/v1/sink", frame, post(), [404]),
             ("wrong method", "GET", "/v1/sync", Data(), post(), [405]),
             ("report that does not exist", "GET", "/v1/reports/nope", Data(), post(), [404]),
@@ -98,6 +100,17 @@ struct HostileRequestTests {
                         + "Content-Length: \(20 << 20)\r\n\r\n")
         oversized.write(Data(count: 20 << 20))
         #expect(oversized.receiveResponse(idle: 30)?.status == 413, "an oversized body sent in full got no 413")
+        // The same through libcurl (URLSession), which reports a broken pipe if the server answers
+        // and closes before it has sent the body.
+        for _ in 0..<3 {
+            var request = URLRequest(url: URL(string: team.server.url + "/v1/sync")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue(frameType, forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(count: 20 << 20)
+            let (_, answer) = try await URLSession.shared.data(for: request)
+            #expect((answer as? HTTPURLResponse)?.statusCode == 413)
+        }
         let chunked = try RawConnection(port: team.server.port)
         chunked.write("POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: \(frameType)\r\nTransfer-Encoding: chunked\r\n\r\n")
         let chunk = Data(String(format: "%x\r\n", 1 << 20).utf8) + Data(count: 1 << 20) + Data("\r\n".utf8)
