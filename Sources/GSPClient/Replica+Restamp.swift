@@ -69,17 +69,17 @@ extension Replica {
 }
 
 extension Replica {
-    /// Learns how far this device's clock runs ahead of the server from a reply's server time
-    /// (call inside the reply's transaction). Every answer updates it, so a clock fixed later
+    /// Learns how far this device's clock is off the server's from a reply's server time (call
+    /// inside the reply's transaction), ahead or behind: a slow clock would stamp an edit
+    /// before edits made earlier elsewhere. Every answer updates it, so a clock fixed later
     /// stops being corrected. Only a clear skew counts: the server time is as old as the
-    /// answer's trip, and taking that delay for skew would stamp edits in the past. A device
-    /// behind the server keeps its own clock (the HLC moves past every stamp it receives).
+    /// answer's trip, and taking that delay for skew would stamp edits in the past.
     func learnClockOffset(serverTime: HLC) throws {
         guard serverTime.milliseconds > 0 else { return }
         let skew = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wallClock.now())
-        try setMeta(.clockOffset, .integer(skew < -Self.clockSkewTolerance ? skew : 0))
+        try setMeta(.clockOffset, .integer(abs(skew) > Self.clockSkewTolerance ? skew : 0))
     }
 
-    /// How far ahead of the server a device clock may run before edits are stamped with a correction (ms).
+    /// How far off the server's a device clock may be before edits are stamped with a correction (ms).
     static let clockSkewTolerance: Int64 = 10_000
 }
