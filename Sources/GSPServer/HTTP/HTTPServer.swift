@@ -75,6 +75,8 @@ public final class HTTPServer: Sendable {
         let started = ContinuousClock.now
         var request: HTTPRequest
         var tooLarge = false
+        /// The body is complete and the handler runs (or ran): counted in `inFlight`.
+        var answering = false
         init(request: HTTPRequest) { self.request = request }
     }
 
@@ -88,7 +90,6 @@ public final class HTTPServer: Sendable {
                                       headers: Self.values(connection, .HEADER_KIND, lowercased: true))
             let pending = Pending(request: request)
             context.pointee = Unmanaged.passRetained(pending).toOpaque()
-            state.withLock { $0.inFlight += 1 }
             // A declared length over the limit is not stored: the body is read and thrown away,
             // then answered 413. Answering before the body is read would close the connection on
             // unread data, and a client still sending (libcurl) then sees a broken pipe, not the 413.
@@ -110,6 +111,10 @@ public final class HTTPServer: Sendable {
             size.pointee = 0
             return .YES
         }
+        // From here the request is in progress: a stop waits for its answer. One still arriving
+        // (a client that may never finish it) does not hold a stop up.
+        pending.answering = true
+        state.withLock { $0.inFlight += 1 }
         return respond(pending.tooLarge ? tooLarge() : handler(pending.request), to: pending, on: connection)
     }
 
@@ -124,9 +129,9 @@ public final class HTTPServer: Sendable {
 
     private func onCompleted(_ context: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
         guard let context, let raw = context.pointee else { return }
-        Unmanaged<Pending>.fromOpaque(raw).release()
+        let pending = Unmanaged<Pending>.fromOpaque(raw).takeRetainedValue()
         context.pointee = nil
-        state.withLock { $0.inFlight -= 1 }
+        if pending.answering { state.withLock { $0.inFlight -= 1 } }
     }
 
     private func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

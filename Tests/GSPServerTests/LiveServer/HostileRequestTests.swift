@@ -157,6 +157,22 @@ struct HostileRequestTests {
     }
 }
 
+extension HostileRequestTests {
+    /// SIGTERM lets requests being answered finish; a request whose body never finishes
+    /// arriving is not one of them, so it must not hold the stop up (until a timeout).
+    @Test func aGracefulStopDoesNotWaitForARequestThatNeverFinishesArriving() throws {
+        let team = try LiveTeam(users: [("meg", "manager")], serveArguments: ["--idle-timeout-seconds", "600"])
+        let stalled = try RawConnection(port: team.server.port)
+        stalled.write("POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(team.tokens["meg"]!)\r\n"
+                      + "Content-Type: application/x-gsp-frame\r\nContent-Length: 1000\r\n\r\n0123456789")
+        #expect(try RawHTTP.request(port: team.server.port, "GET", "/healthz")?.status == 200)
+        let asked = ContinuousClock.now
+        #expect(team.server.stop() == 0)
+        // The stop's own limit for requests in progress is 30 s: it must not be what ended it.
+        #expect(ContinuousClock.now - asked < .seconds(20), "the stop waited for a client that never finishes")
+    }
+}
+
 enum RawResponseStatus {
     static func of(_ data: Data) -> Int? {
         let line = String(decoding: data.prefix(64), as: UTF8.self)
