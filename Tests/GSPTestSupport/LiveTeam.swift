@@ -76,6 +76,8 @@ public final class ManualClock: Sendable {
     private let milliseconds: Mutex<UInt64>
     public init(_ start: UInt64) { milliseconds = Mutex(start) }
     public func advance(by delta: UInt64) { milliseconds.withLock { $0 += delta } }
+    /// Moves the clock to `real` if it is behind it.
+    public func catchUp(to real: UInt64) { milliseconds.withLock { $0 = max($0, real) } }
     public var now: UInt64 { milliseconds.withLock { $0 } }
     public var wallClock: WallClock { WallClock { [self] in now } }
 }
