@@ -53,9 +53,8 @@ extension Replica {
 
     /// Rows a pulled page brought are still in this user's scope.
     func confirm(_ changes: [Change]) throws {
-        for row in Set(changes.map { "\($0.table)/\($0.row.lowercased)" }) {
-            let parts = row.split(separator: "/", maxSplits: 1).map(String.init)
-            try database.run("DELETE FROM unconfirmed WHERE tbl = ? AND row = ?", [.text(parts[0]), .text(parts[1])])
+        for row in Set(changes.map { RowReference(table: $0.table, row: $0.row) }) {
+            try database.run("DELETE FROM unconfirmed WHERE tbl = ? AND row = ?", [.text(row.table), .text(row.row.lowercased)])
         }
     }
 
