@@ -70,6 +70,7 @@ struct ServerProcessTests {
         #expect(try ServerProcess.run(["frobnicate"]).status == 64)
         #expect(try ServerProcess.run(["user", "add", "x", "--role", "boss", "--db", "/tmp/none.db"]).status == 64)
         #expect(try ServerProcess.run(["serve", "--db", "x.db"]).status == 64, "--listen is required")
+        #expect(try ServerProcess.run(["serve", "--db", "x.db", "--listen", "127.0.0.1:0", "--idle-timeout-seconds", "0"]).status == 64)
         #expect(try ServerProcess.run(["conflicts", "--db", "/nonexistent/dir/none.db"]).status == 1)
         #expect(try ServerProcess.run(["backup", "--help"]).status == 0)
     }
