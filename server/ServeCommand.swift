@@ -7,7 +7,8 @@ let serveCommand = Command(
     usage: """
     usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
 
-    Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts and GET /healthz.
+    Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts, GET /v1/reports/NAME,
+    the managers' /dashboard and GET /healthz (docs/operations.md).
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
     Prints 'listening on http://HOST:PORT' once ready. SIGTERM or SIGINT stops it
     after the requests in progress finish. One JSON line per request goes to stderr
