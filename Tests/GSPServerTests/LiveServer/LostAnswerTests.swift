@@ -77,9 +77,10 @@ struct LostAnswerTests {
         let path = try team.replica("meg").path   // closed again: only the `gsp` processes below use it
 
         var kills = 0, cursors: Set<UInt64> = []
-        for attempt in 0..<12 {
+        for attempt in 0..<16 {
             let sync = try GSPBinary.start(["sync"], replica: path)
-            usleep(UInt32.random(in: 0..<400_000, using: &rng))
+            // Later and later, with jitter: from before the first page to after the last.
+            usleep(UInt32(attempt) * 40_000 + UInt32.random(in: 0..<40_000, using: &rng))
             sync.sigkill()
             let result = sync.wait()
             if result.killed { kills += 1 } else { #expect(result.status == 0, "\(result.stderr)") }
@@ -99,5 +100,48 @@ struct LostAnswerTests {
         #expect(try GSPBinary.run(["sync"], replica: path).status == 0)
         let replica = try Replica.open(at: path)
         #expect(try LiveTeam.fields(of: replica).count == 3_000)
+    }
+
+    /// `gsp sync` killed while it pushes 3,000 changes in batches: every change stays either
+    /// pending on the replica or stored on the server (never lost in between), none twice.
+    @Test func aGspSyncKilledDuringThePushLosesAndDuplicatesNothing() async throws {
+        let seed = TestSeed.derive(4_202)
+        print("LostAnswerTests push seed \(seed) (replay with GSP_TEST_SEED=\(TestSeed.base))")
+        var rng = SeededGenerator(seed: seed)
+        let team = try LiveTeam()
+        let path: String
+        do {
+            let replica = try team.replica("meg")
+            for i in 0..<300 {
+                let deal = RowID()
+                try replica.write((0..<10).map { FieldWrite(.deals, deal, "f\($0)", .text("deal \(i) field \($0)")) })
+            }
+            path = replica.path
+        }
+        let local = try Set(Database(path: path, create: false, readOnly: true).query("SELECT tbl, row, field, hlc, node FROM history") { r in
+            "\(r.text(0))/\(r.text(1))/\(r.text(2)) \(r.integer(3)) \(r.text(4))"
+        })
+        var kills = 0
+        for attempt in 0..<16 {
+            let sync = try GSPBinary.start(["sync"], replica: path)
+            usleep(UInt32(attempt) * 40_000 + UInt32.random(in: 0..<40_000, using: &rng))
+            sync.sigkill()
+            let result = sync.wait()
+            if result.killed { kills += 1 } else { #expect(result.status == 0, "\(result.stderr)") }
+            let db = try team.serverDatabase()
+            let stored = try db.query("SELECT tbl, row, field, hlc, node FROM history") { r in
+                "\(r.text(0))/\(r.text(1))/\(r.text(2)) \(r.integer(3)) \(r.text(4))"
+            }
+            let pending = try Set(Database(path: path, create: false, readOnly: true).query("SELECT tbl, row, field, hlc, node FROM pending") { r in
+                "\(r.text(0))/\(r.text(1))/\(r.text(2)) \(r.integer(3)) \(r.text(4))"
+            })
+            #expect(stored.count == Set(stored).count, "seed \(seed) attempt \(attempt): a change stored twice")
+            #expect(local.subtracting(stored).subtracting(pending).isEmpty, "seed \(seed) attempt \(attempt): a change neither pending nor on the server")
+            if !result.killed { break }
+        }
+        print("LostAnswerTests: \(kills) gsp sync killed while pushing")
+        #expect(try GSPBinary.run(["sync"], replica: path).status == 0)
+        #expect(try team.serverHistoryCount() == 3_000)
+        #expect(try Replica.open(at: path).pendingCount() == 0)
     }
 }
