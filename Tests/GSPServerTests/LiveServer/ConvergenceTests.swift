@@ -75,6 +75,11 @@ struct ConvergenceTests {
                     let table: Schema.Table = try Self.deals(of: replica).contains(row) ? .deals : .kpis
                     try replica.write([FieldWrite(table, row, "deleted", .bool(true))])
                 }
+            case 5 where replica === meg && Bool.random(using: &rng):
+                // The manager moves a KPI to another deal (perhaps another rep's): it follows.
+                if let kpi = try Self.rows(of: meg, "kpis").randomElement(using: &rng), let deal = try Self.deals(of: meg).randomElement(using: &rng) {
+                    try meg.write([FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased))])
+                }
             case 5:
                 if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
                     // The manager reassigns any deal; a rep hands over one of theirs.
