@@ -85,33 +85,24 @@ extension Replica {
     }
 
     /// A deal became ours: changes to it and its child rows that were refused as out of scope
-    /// since the last epoch reset go back to pending (and back into the replica, unless a newer
-    /// value replaced them). A restored server may give a deal to its old owner until a replica
-    /// that holds the reassignment re-sends it.
+    /// since the last epoch reset go back to pending. A restored server may give a deal to its
+    /// old owner until a replica that holds the reassignment re-sends it. The replica itself is
+    /// left as the server made it: what the server takes comes back in the pull, and what it
+    /// refuses again changes nothing here.
     func requeueRefusals(ofDeal deal: RowID) throws -> Int {
         guard let after = try meta(.resyncRefusalsAfter)?.integer else { return 0 }
         let d = SQLValue.text(deal.lowercased)
-        let refusals = try database.query("""
-            SELECT id, tbl, row, field, kind, vi, vt, hlc, node, prev FROM refused r
-            WHERE r.id > ? AND r.code = ? AND ((r.tbl = 'deals' AND r.row = ?)
+        let family = """
+            r.id > ? AND r.code = ? AND ((r.tbl = 'deals' AND r.row = ?)
                 OR r.row IN (SELECT row FROM fields WHERE field = 'deal' AND vt = ?) OR r.row IN (SELECT row FROM refused WHERE field = 'deal' AND vt = ?))
-            ORDER BY r.id
-            """, [.integer(after), .text(SyncRefusal.outOfScope), d, d, d]) { (id: $0.integer(0), change: try Replica.readChange($0, at: 1)) }
-        var requeued = 0
-        for (id, change) in refusals {
-            let current = try currentWinner(table: change.table, row: change.row, field: change.field)
-            if current.map({ $0.hlc != change.hlc || $0.node != change.node }) ?? true {
-                if let current, !Merge.wins(change, over: current) { continue }
-                try storeWinner(change)
-                try appendHistory(change, origin: change.node == node ? "local" : "pulled")
-            }
-            try database.run("""
-                INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
-                SELECT tbl, row, field, kind, vi, vt, hlc, node, prev FROM refused WHERE id = ?
-                """, [.integer(id)])
-            try database.run("DELETE FROM refused WHERE id = ?", [.integer(id)])
-            requeued += 1
-        }
+            """
+        let arguments: [SQLValue] = [.integer(after), .text(SyncRefusal.outOfScope), d, d, d]
+        try database.run("""
+            INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
+            SELECT tbl, row, field, kind, vi, vt, hlc, node, prev FROM refused r WHERE \(family) ORDER BY r.id
+            """, arguments)
+        let requeued = database.changes
+        try database.run("DELETE FROM refused AS r WHERE \(family)", arguments)
         return requeued
     }
 }

@@ -21,8 +21,8 @@ public final class LiveTeam {
     }
 
     /// A new replica of `user` (file `file`, default `<user>.sqlite`), logged in to the server.
-    public func replica(_ user: String, file: String? = nil, clock: WallClock = .system) throws -> Replica {
-        let replica = try Replica.create(at: directory.path(file ?? "\(user).sqlite"), user: user, wallClock: clock)
+    public func replica(_ user: String, file: String? = nil, node: NodeID = NodeID(), clock: WallClock = .system) throws -> Replica {
+        let replica = try Replica.create(at: directory.path(file ?? "\(user).sqlite"), user: user, node: node, wallClock: clock)
         try replica.login(server: server.url, token: tokens[user]!)
         return replica
     }

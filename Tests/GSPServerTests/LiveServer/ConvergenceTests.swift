@@ -21,13 +21,13 @@ struct ConvergenceTests {
         // replica corrects it): replicas writing in the same fresh millisecond tie exactly.
         let clock = ManualClock(UInt64(Date().timeIntervalSince1970 * 1000))
         let replicas = try [("meg", "meg"), ("alice", "alice"), ("alice", "alice-phone"), ("bob", "bob"), ("carol", "carol")]
-            .prefix(3 + trial % 3).map { try team.replica($0.0, file: "\($0.1).sqlite", clock: clock.wallClock) }
+            .prefix(3 + trial % 3).map { try team.replica($0.0, file: "\($0.1).sqlite", node: rng.nodeID(), clock: clock.wallClock) }
         let reps = ["alice", "bob", "carol"]
         let meg = replicas[0]
 
         // The manager sets up deals for the reps, each with a KPI.
         for i in 0..<6 {
-            let deal = RowID(), kpi = RowID()
+            let deal = rng.rowID(), kpi = rng.rowID()
             try meg.write([FieldWrite(.deals, deal, "title", .text("deal \(i)")), FieldWrite(.deals, deal, "owner", .text(reps[i % 3])),
                            FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased)), FieldWrite(.kpis, kpi, "metric", .text("fps"))])
         }
@@ -93,7 +93,7 @@ struct ConvergenceTests {
             case 6:
                 if let deal = try Self.deals(of: replica).randomElement(using: &rng) {
                     // A KPI, or a row of a table from a newer schema: it follows its deal all the same.
-                    let table = Bool.random(using: &rng) ? "kpis" : "gadgets", row = RowID()
+                    let table = Bool.random(using: &rng) ? "kpis" : "gadgets", row = rng.rowID()
                     try replica.write([FieldWrite(table: table, row: row, field: "deal", value: .text(deal.lowercased)),
                                        FieldWrite(table: table, row: row, field: "metric", value: .text("m\(step)"))])
                 }
