@@ -70,16 +70,21 @@ extension Replica {
 
 extension Replica {
     /// Learns how far this device's clock is off the server's from a reply's server time (call
-    /// inside the reply's transaction), ahead or behind: a slow clock would stamp an edit
-    /// before edits made earlier elsewhere. Every answer updates it, so a clock fixed later
-    /// stops being corrected. Only a clear skew counts: the server time is as old as the
-    /// answer's trip, and taking that delay for skew would stamp edits in the past.
-    func learnClockOffset(serverTime: HLC) throws {
+    /// inside the reply's transaction), ahead or behind: a fast clock would stamp edits after
+    /// later ones made elsewhere, a slow one before earlier ones. The server read its clock
+    /// between `sentAt` and now (both by this device's clock), so the offset lies between two
+    /// bounds: when they hold zero the clock counts as right (a slow answer is no skew),
+    /// otherwise the middle is taken. Every answer updates it, so a clock fixed later stops
+    /// being corrected. Offsets under `clockSkewTolerance` count as none.
+    func learnClockOffset(serverTime: HLC, sentAt: UInt64? = nil) throws {
         guard serverTime.milliseconds > 0 else { return }
-        let skew = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wallClock.now())
-        try setMeta(.clockOffset, .integer(abs(skew) > Self.clockSkewTolerance ? skew : 0))
+        let server = Int64(clamping: serverTime.milliseconds), received = Int64(clamping: wallClock.now())
+        let sent = sentAt.map { min(Int64(clamping: $0), received) } ?? received
+        let low = server - received, high = server - sent
+        let offset = low <= 0 && high >= 0 ? 0 : low + (high - low) / 2
+        try setMeta(.clockOffset, .integer(abs(offset) > Self.clockSkewTolerance ? offset : 0))
     }
 
     /// How far off the server's a device clock may be before edits are stamped with a correction (ms).
-    static let clockSkewTolerance: Int64 = 10_000
+    static let clockSkewTolerance: Int64 = 1_000
 }

@@ -71,13 +71,18 @@ public final class LiveTeam {
     }
 }
 
-/// A wall clock the test moves by hand, shared by several replicas so their stamps can tie exactly.
+/// A wall clock the test moves by hand, shared by several replicas so their stamps can tie
+/// exactly. With `followingRealTime` it never runs behind the real clock (so no replica learns
+/// to correct it), and `advance` puts it ahead of the real clock for a while.
 public final class ManualClock: Sendable {
     private let milliseconds: Mutex<UInt64>
-    public init(_ start: UInt64) { milliseconds = Mutex(start) }
-    public func advance(by delta: UInt64) { milliseconds.withLock { $0 += delta } }
-    /// Moves the clock to `real` if it is behind it.
-    public func catchUp(to real: UInt64) { milliseconds.withLock { $0 = max($0, real) } }
-    public var now: UInt64 { milliseconds.withLock { $0 } }
+    private let followingRealTime: Bool
+    public init(_ start: UInt64, followingRealTime: Bool = false) {
+        milliseconds = Mutex(start)
+        self.followingRealTime = followingRealTime
+    }
+    public func advance(by delta: UInt64) { milliseconds.withLock { $0 = max($0, real()) + delta } }
+    public var now: UInt64 { milliseconds.withLock { max($0, real()) } }
     public var wallClock: WallClock { WallClock { [self] in now } }
+    private func real() -> UInt64 { followingRealTime ? UInt64(Date().timeIntervalSince1970 * 1000) : 0 }
 }

@@ -19,7 +19,7 @@ struct ConvergenceTests {
         let team = try LiveTeam(users: [("meg", "manager"), ("alice", "rep"), ("bob", "rep"), ("carol", "rep")])
         // One wall clock for everyone, moved by hand (and never behind the real time, so no
         // replica corrects it): replicas writing in the same fresh millisecond tie exactly.
-        let clock = ManualClock(UInt64(Date().timeIntervalSince1970 * 1000))
+        let clock = ManualClock(UInt64(Date().timeIntervalSince1970 * 1000), followingRealTime: true)
         let replicas = try [("meg", "meg"), ("alice", "alice"), ("alice", "alice-phone"), ("bob", "bob"), ("carol", "carol")]
             .prefix(3 + trial % 3).map { try team.replica($0.0, file: "\($0.1).sqlite", node: rng.nodeID(), clock: clock.wallClock) }
         let reps = ["alice", "bob", "carol"]
@@ -32,8 +32,9 @@ struct ConvergenceTests {
                            FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased)), FieldWrite(.kpis, kpi, "metric", .text("fps"))])
         }
         for replica in replicas { try await team.sync(replica) }
-        // One sure tie to start with: the manager and alice write one field in one fresh millisecond.
-        clock.advance(by: 5)
+        // One sure tie to start with: the manager and alice write one field in one fresh millisecond
+        // (50 ms ahead of the real clock, so the clock stays still between the two writes).
+        clock.advance(by: 50)
         let first = try Self.deals(of: replicas[1])[0]
         try meg.write([FieldWrite(.deals, first, "next_step", .text("meg's tie"))])
         try replicas[1].write([FieldWrite(.deals, first, "next_step", .text("alice's tie"))])
@@ -56,14 +57,13 @@ struct ConvergenceTests {
                 try team.server.start()
             }
             clock.advance(by: UInt64.random(in: 0...2, using: &rng))
-            clock.catchUp(to: UInt64(Date().timeIntervalSince1970 * 1000))
             let replica = replicas.randomElement(using: &rng)!
             switch Int.random(in: 0..<10, using: &rng) {
             case 0...2:
                 try edit(replica, step: step, using: &rng)
             case 3:
                 // Two replicas write the same field in the same fresh millisecond: equal HLCs.
-                clock.advance(by: 5)
+                clock.advance(by: 50)
                 if let row = try Self.deals(of: replica).randomElement(using: &rng),
                    let other = try replicas.filter({ try $0 !== replica && Self.deals(of: $0).contains(row) }).randomElement(using: &rng) {
                     try replica.write([FieldWrite(.deals, row, "next_step", .text("tie a\(step)"))])
