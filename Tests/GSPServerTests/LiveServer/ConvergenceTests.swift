@@ -45,7 +45,9 @@ struct ConvergenceTests {
         let backupAt = trial % 2 == 1 ? Int.random(in: 20..<80, using: &rng) : -1
         let restoreAt = backupAt < 0 ? -1 : backupAt + Int.random(in: 40..<100, using: &rng)
         let backup = team.directory.path("backup.db")
-        for step in 0..<200 {
+        // GSP_CONVERGENCE_STEPS makes a longer soak run.
+        let steps = ProcessInfo.processInfo.environment["GSP_CONVERGENCE_STEPS"].flatMap(Int.init) ?? 200
+        for step in 0..<steps {
             if step == backupAt { try team.server.admin(["backup", backup]) }
             if step == restoreAt {
                 team.server.kill()
