@@ -20,8 +20,12 @@ struct ConvergenceTests {
         // One wall clock for everyone, moved by hand (and never behind the real time, so no
         // replica corrects it): replicas writing in the same fresh millisecond tie exactly.
         let clock = ManualClock(UInt64(Date().timeIntervalSince1970 * 1000), followingRealTime: true)
+        // Alice's phone, when there is one, runs two hours fast for the middle half of the run:
+        // its pushes are refused and re-stamped, then its clock is fixed again.
+        let phoneSkew = DeviceSkew()
+        let phone = WallClock { clock.now + phoneSkew.milliseconds.withLock { $0 } }
         let replicas = try [("meg", "meg"), ("alice", "alice"), ("alice", "alice-phone"), ("bob", "bob"), ("carol", "carol")]
-            .prefix(3 + trial % 3).map { try team.replica($0.0, file: "\($0.1).sqlite", node: rng.nodeID(), clock: clock.wallClock) }
+            .prefix(3 + trial % 3).map { try team.replica($0.0, file: "\($0.1).sqlite", node: rng.nodeID(), clock: $0.1 == "alice-phone" ? phone : clock.wallClock) }
         let reps = ["alice", "bob", "carol"]
         let meg = replicas[0]
 
@@ -40,7 +44,7 @@ struct ConvergenceTests {
         try replicas[1].write([FieldWrite(.deals, first, "next_step", .text("alice's tie"))])
         for replica in replicas.prefix(2) { try await team.sync(replica) }
 
-        var ties = 0, interrupted = 0
+        var ties = 0, interrupted = 0, restamped = 0
         // Odd trials take a backup early and restore it later (a new epoch mid-run).
         let backupAt = trial % 2 == 1 ? Int.random(in: 20..<80, using: &rng) : -1
         let restoreAt = backupAt < 0 ? -1 : backupAt + Int.random(in: 40..<100, using: &rng)
@@ -48,6 +52,7 @@ struct ConvergenceTests {
         // GSP_CONVERGENCE_STEPS makes a longer soak run.
         let steps = ProcessInfo.processInfo.environment["GSP_CONVERGENCE_STEPS"].flatMap(Int.init) ?? 200
         for step in 0..<steps {
+            if step == steps / 4 || step == steps * 3 / 4 { phoneSkew.milliseconds.withLock { $0 = $0 == 0 ? 2 * 3_600_000 : 0 } }
             if step == backupAt { try team.server.admin(["backup", backup]) }
             if step == restoreAt {
                 team.server.kill()
@@ -107,8 +112,8 @@ struct ConvergenceTests {
                 }
                 for _ in 0..<(Bool.random(using: &rng) ? 2 : 1) {
                     do {
-                        try await team.sync(replica, faults: faults, pushLimit: Int.random(in: 1...6, using: &rng),
-                                            pageSize: UInt32.random(in: 1...9, using: &rng))
+                        restamped += try await team.sync(replica, faults: faults, pushLimit: Int.random(in: 1...6, using: &rng),
+                                                         pageSize: UInt32.random(in: 1...9, using: &rng)).restamped
                     } catch let error as SyncError where error.code == .transport {
                         interrupted += 1
                     }
@@ -121,7 +126,7 @@ struct ConvergenceTests {
         }
         // Exact ties did happen: one field, one HLC, two writers.
         let tied = try team.serverDatabase().scalar("SELECT count(*) FROM (SELECT 1 FROM history GROUP BY tbl, row, field, hlc HAVING count(DISTINCT node) > 1)")?.integer ?? 0
-        print("ConvergenceTests trial \(trial): \(ties) tie attempts, \(tied) exact ties stored, \(interrupted) interrupted syncs, \(try team.serverHistoryCount()) changes on the server")
+        print("ConvergenceTests trial \(trial): \(restamped) re-stamped, \(ties) tie attempts, \(tied) exact ties stored, \(interrupted) interrupted syncs, \(try team.serverHistoryCount()) changes on the server")
         #expect(tied > 0, "seed \(seed): no exact HLC tie reached the server")
 
         let managerView = try await team.serverView(of: "meg")
