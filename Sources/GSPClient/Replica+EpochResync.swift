@@ -78,31 +78,30 @@ extension Replica {
         return dropped
     }
 
-    /// Whether refusals since the last epoch reset may still go up again.
-    func hasResyncRefusals() throws -> Bool {
-        guard let after = try meta(.resyncRefusalsAfter)?.integer else { return false }
-        return try database.scalar("SELECT count(*) FROM refused WHERE id > ? AND code = ?", [.integer(after), .text(SyncRefusal.outOfScope)])?.integer ?? 0 > 0
-    }
-
-    /// A deal became ours: changes to it and its child rows that were refused as out of scope
-    /// since the last epoch reset go back to pending. A restored server may give a deal to its
-    /// old owner until a replica that holds the reassignment re-sends it. The replica itself is
-    /// left as the server made it: what the server takes comes back in the pull, and what it
-    /// refuses again changes nothing here.
-    func requeueRefusals(ofDeal deal: RowID) throws -> Int {
-        guard let after = try meta(.resyncRefusalsAfter)?.integer else { return 0 }
+    /// A deal became ours (again): settles the out-of-scope refusals of its rows. Those since the
+    /// last epoch reset go back to pending: a restored server may give a deal to its old owner
+    /// until a replica that holds the reassignment re-sends it. Older ones were refused while
+    /// the deal was someone else's and stay refused; this replica takes them back (the server
+    /// sent the deal's values again, and a refused value must not hide them). The replica is
+    /// otherwise left as the server made it: what it takes of the requeued changes comes back
+    /// in the pull. Returns how many went back to pending.
+    func settleRefusals(ofDeal deal: RowID) throws -> Int {
+        let after = try meta(.resyncRefusalsAfter)?.integer ?? .max
         let d = SQLValue.text(deal.lowercased)
         let family = """
-            r.id > ? AND r.code = ? AND ((r.tbl = 'deals' AND r.row = ?)
+            r.code = ? AND ((r.tbl = 'deals' AND r.row = ?)
                 OR r.row IN (SELECT row FROM fields WHERE field = 'deal' AND vt = ?) OR r.row IN (SELECT row FROM refused WHERE field = 'deal' AND vt = ?))
             """
-        let arguments: [SQLValue] = [.integer(after), .text(SyncRefusal.outOfScope), d, d, d]
+        let arguments: [SQLValue] = [.text(SyncRefusal.outOfScope), d, d, d]
+        let older = try database.query("SELECT tbl, row, field, kind, vi, vt, hlc, node FROM refused r WHERE r.id <= ? AND \(family)",
+                                       [.integer(after)] + arguments) { try Replica.readChange($0, at: 0, prev: false) }
+        for change in older { try revert(change) }
         try database.run("""
             INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
-            SELECT tbl, row, field, kind, vi, vt, hlc, node, prev FROM refused r WHERE \(family) ORDER BY r.id
-            """, arguments)
+            SELECT tbl, row, field, kind, vi, vt, hlc, node, prev FROM refused r WHERE r.id > ? AND \(family) ORDER BY r.id
+            """, [.integer(after)] + arguments)
         let requeued = database.changes
-        try database.run("DELETE FROM refused AS r WHERE \(family)", arguments)
+        try database.run("DELETE FROM refused AS r WHERE r.id > ? AND \(family)", [.integer(after)] + arguments)
         return requeued
     }
 }

@@ -30,7 +30,7 @@ extension Replica {
     /// Takes back a refused local change that will never be accepted (not a scope refusal,
     /// which may be sent again once its deal is ours): it leaves history, and if it is the
     /// field's winner the field falls back to the best other value this replica has seen.
-    private func revert(_ change: Change) throws {
+    func revert(_ change: Change) throws {
         guard change.node == node else { return }
         let key: [SQLValue] = [.text(change.table), .text(change.row.lowercased), .text(change.field)]
         try database.run("DELETE FROM history WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?", key + [change.hlc.sql, node.sql])

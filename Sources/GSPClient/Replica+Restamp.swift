@@ -19,7 +19,10 @@ extension Replica {
             let skew = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wall)
             try setMeta(.clockOffset, .integer(min(0, skew)))
             let pending = try pendingChanges().filter { $0.change.node == node && $0.change.hlc > serverTime }
-            let oldStamps = Set(pending.map(\.change.hlc)).sorted()
+            // Refused changes were never accepted either, and may go up again (after a restore):
+            // they move with the others, so none of them carries the skew.
+            let refused = try database.query("SELECT DISTINCT hlc FROM refused WHERE node = ? AND hlc > ?", [node.sql, serverTime.sql]) { HLC(sql: $0.integer(0)) }
+            let oldStamps = Set(pending.map(\.change.hlc) + refused).sorted()
             guard !oldStamps.isEmpty else { return 0 }
             let seenBefore = try causalFloors(of: Set(oldStamps))
             var mapping: [HLC: HLC] = [:]
@@ -38,6 +41,13 @@ extension Replica {
                 let key: [SQLValue] = [.text(entry.change.table), .text(entry.change.row.lowercased), .text(entry.change.field), entry.change.hlc.sql, node.sql]
                 try database.run("UPDATE fields SET hlc = ? WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?", [new.sql] + key)
                 try database.run("UPDATE history SET hlc = ?, prev = ? WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?", [new.sql, prev.sql] + key)
+            }
+            let refusedRows = try database.query("SELECT id, hlc, prev FROM refused WHERE node = ?", [node.sql]) {
+                ($0.integer(0), HLC(sql: $0.integer(1)), HLC(sql: $0.integer(2)))
+            }
+            for (id, hlc, prev) in refusedRows where mapping[hlc] != nil || mapping[prev] != nil {
+                try database.run("UPDATE refused SET hlc = ?, prev = ? WHERE id = ?",
+                                 [(mapping[hlc] ?? hlc).sql, (mapping[prev] ?? prev).sql, .integer(id)])
             }
             // The clock stays past everything else the replica holds and the server has seen.
             try saveClock(HybridClock(last: max(serverTime, last, try highestOtherStamp(excluding: Set(oldStamps)))))

@@ -46,4 +46,19 @@ import GSPTestSupport
         let later = try #require(try r.pendingChanges().last?.change)
         #expect(later.field == "stage" && later.hlc > HLC(milliseconds: serverNow + 30_000))
     }
+
+    /// A refused change was never accepted either; it may be sent again (after a restore), so
+    /// it must not keep a stamp the server refuses.
+    @Test func refusedChangesAreReStampedToo() throws {
+        let serverNow = TestReplica.start
+        let r = try TestReplica(clock: .fixed(serverNow + 86_400_000)).replica
+        let deal = RowID()
+        try r.write([FieldWrite(.deals, deal, "title", .text("refused"))])
+        try r.recordRefusals([(seq: 1, code: "outOfScope", reason: "not yours")])
+        try r.write([FieldWrite(.deals, deal, "region", .text("EMEA"))])
+        #expect(try r.restamp(after: HLC(milliseconds: serverNow)) == 1)
+        let refused = try #require(try r.refusedChanges().first)
+        #expect(refused.change.hlc.milliseconds <= serverNow)
+        #expect(try r.pendingChanges().allSatisfy { $0.change.hlc > refused.change.hlc }, "the order of edits is kept")
+    }
 }

@@ -125,4 +125,35 @@ struct ScopeRouteTests {
                 == [.text("call"), .text("demo"), .text("visit")])
         #expect(try LiveTeam.fields(of: alice).isEmpty)
     }
+
+    /// Alice hands her deal to bob and edits it before her sync has pulled the hand-over; the
+    /// edit is refused. The deal comes back to her before she pulls the drop, so no drop
+    /// comes: her refused value must not hide the server's.
+    @Test func aRefusedEditDoesNotLingerWhenTheDealComesBackBeforeTheDrop() async throws {
+        let team = try LiveTeam()
+        let meg = try team.replica("meg"), alice = try team.replica("alice")
+        let deal = RowID(), other = RowID()
+        try meg.write([FieldWrite(.deals, deal, "title", .text("D")), FieldWrite(.deals, deal, "owner", .text("alice")),
+                       FieldWrite(.deals, deal, "region", .text("EMEA")), FieldWrite(.deals, other, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        // Changes for alice to pull first, one per page, so the drop is still ahead of her cursor.
+        for field in ["title", "next_step", "region", "contact"] {
+            try meg.write([FieldWrite(.deals, other, field, .text("\(field) by meg"))])
+        }
+        try await team.sync(meg)
+        try alice.write([FieldWrite(.deals, deal, "owner", .text("bob"))])
+        try alice.write([FieldWrite(.deals, deal, "region", .text("APAC"))])
+        // Round 1 hands the deal over, round 2's edit is refused, round 3 never leaves.
+        await #expect(throws: SyncError.self) {
+            try await team.sync(alice, faults: [.none, .none, .beforeSending], pushLimit: 1, pageSize: 1)
+        }
+        #expect(try alice.refusedChanges().map(\.change.field) == ["region"])
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        #expect(try alice.fields(of: "deals", row: deal)["region"] == .text("EMEA"))
+        #expect(try LiveTeam.fields(of: alice) == (try await team.serverView(of: "alice")))
+        #expect(try alice.refusedChanges().map(\.change.field) == ["region"], "still listed as refused")
+    }
 }
