@@ -14,6 +14,9 @@ extension SQLiteServerStore {
                     refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
                     continue
                 }
+                // A replay gets the answer the first push got: accepted, whatever the scope is now
+                // (the first answer may have been lost; refusing now would contradict what is stored).
+                if try session.isReplay(pushed.change) { continue }
                 if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change) {
                     refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
                     continue
@@ -93,14 +96,19 @@ final class MergeSession {
     }
 
     /// Merges one valid change; false when it was already there (a replay).
+    /// Whether this exact change (stamp and value) is stored already. A different value under
+    /// one stamp (a misbehaving writer) is no replay: it is merged by the tie rule.
+    func isReplay(_ change: Change) throws -> Bool {
+        try findHistory.bind([.text(change.table), .text(change.row.lowercased), .text(change.field), change.hlc.sql, .text(change.node.description)])
+        while let seen = try findHistory.step() {
+            if try StoredValue.decode(seen, at: 0) == change.value { return true }
+        }
+        return false
+    }
+
     func apply(_ change: Change) throws -> Bool {
         let key: [SQLValue] = [.text(change.table), .text(change.row.lowercased), .text(change.field)]
-        // A replay is the same stamp with the same value; a different value under one stamp
-        // (a misbehaving writer) is merged by the tie rule like any other change.
-        try findHistory.bind(key + [change.hlc.sql, .text(change.node.description)])
-        while let seen = try findHistory.step() {
-            if try StoredValue.decode(seen, at: 0) == change.value { return false }
-        }
+        if try isReplay(change) { return false }
 
         try findField.bind(key)
         let current: (change: Change, user: String)? = try findField.step().map { row in

@@ -156,4 +156,24 @@ struct ScopeRouteTests {
         #expect(try LiveTeam.fields(of: alice) == (try await team.serverView(of: "alice")))
         #expect(try alice.refusedChanges().map(\.change.field) == ["region"], "still listed as refused")
     }
+
+    /// A push is taken, its answer lost, then the deal is reassigned: the retried push must get
+    /// the answer the first one would have had (taken), not a refusal of what is stored.
+    @Test func aRetriedPushIsNotRefusedForAScopeItHadWhenTaken() async throws {
+        let team = try LiveTeam()
+        let meg = try team.replica("meg"), alice = try team.replica("alice")
+        let deal = RowID()
+        try meg.write([FieldWrite(.deals, deal, "title", .text("D")), FieldWrite(.deals, deal, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        try alice.write([FieldWrite(.deals, deal, "next_step", .text("demo"))])
+        await #expect(throws: SyncError.self) { try await team.sync(alice, faults: [.answerLost]) }
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("bob"))])
+        try await team.sync(meg)
+        let summary = try await team.sync(alice)
+        #expect(summary.refused == 0)
+        #expect(try alice.refusedChanges().isEmpty)
+        #expect(try LiveTeam.fields(of: alice).isEmpty, "the deal left alice's replica")
+        #expect(try team.serverDatabase().scalar("SELECT CAST(value AS TEXT) FROM fields WHERE field = 'next_step'")?.text == "demo")
+    }
 }
