@@ -85,7 +85,7 @@ extension Replica {
     /// sent the deal's values again, and a refused value must not hide them). The replica is
     /// otherwise left as the server made it: what it takes of the requeued changes comes back
     /// in the pull. Returns how many went back to pending.
-    func settleRefusals(ofDeal deal: RowID) throws -> Int {
+    func settleRefusals(ofDeal deal: RowID, serverHolds: Set<Stamped> = []) throws -> Int {
         let after = try meta(.resyncRefusalsAfter)?.integer ?? .max
         let d = SQLValue.text(deal.lowercased)
         let family = """
@@ -95,7 +95,16 @@ extension Replica {
         let arguments: [SQLValue] = [.text(SyncRefusal.outOfScope), d, d, d]
         let older = try database.query("SELECT tbl, row, field, kind, vi, vt, hlc, node FROM refused r WHERE r.id <= ? AND \(family)",
                                        [.integer(after)] + arguments) { try Replica.readChange($0, at: 0, prev: false) }
-        for change in older { try revert(change) }
+        for change in older {
+            // The server sent this very change: it was taken after all (a push whose answer was
+            // lost, then counted as unsent when the deal was dropped). It is no refusal.
+            if serverHolds.contains(Stamped(change)) {
+                try database.run("DELETE FROM refused WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?",
+                                 [.text(change.table), .text(change.row.lowercased), .text(change.field), change.hlc.sql, change.node.sql])
+            } else {
+                try revert(change)
+            }
+        }
         try database.run("""
             INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
             SELECT tbl, row, field, kind, vi, vt, hlc, node, prev FROM refused r WHERE r.id > ? AND \(family) ORDER BY r.id
@@ -103,5 +112,17 @@ extension Replica {
         let requeued = database.changes
         try database.run("DELETE FROM refused AS r WHERE r.id > ? AND \(family)", [.integer(after)] + arguments)
         return requeued
+    }
+}
+
+/// One change by field and stamp (its value aside).
+struct Stamped: Hashable {
+    let table: String, row: String, field: String, hlc: HLC, node: NodeID
+    init(_ change: Change) {
+        table = change.table
+        row = change.row.lowercased
+        field = change.field
+        hlc = change.hlc
+        node = change.node
     }
 }

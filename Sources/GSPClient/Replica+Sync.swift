@@ -93,7 +93,8 @@ extension Replica {
             if try resyncing() { try confirm(changes) }
             for row in dropped { result.droppedRows += try dropRow(row) }
             if !gained.isEmpty, try database.scalar("SELECT count(*) FROM refused WHERE code = ?", [.text(SyncRefusal.outOfScope)])?.integer ?? 0 > 0 {
-                for deal in gained { result.requeued += try settleRefusals(ofDeal: deal) }
+                let sent = Set(changes.map { Stamped($0) })
+                for deal in gained { result.requeued += try settleRefusals(ofDeal: deal, serverHolds: sent) }
             }
             for (node, user) in nodes {
                 try database.run("INSERT INTO nodes (node, user) VALUES (?, ?) ON CONFLICT (node) DO UPDATE SET user = excluded.user", [node.sql, .text(user)])

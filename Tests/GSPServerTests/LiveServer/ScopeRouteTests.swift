@@ -176,4 +176,27 @@ struct ScopeRouteTests {
         #expect(try LiveTeam.fields(of: alice).isEmpty, "the deal left alice's replica")
         #expect(try team.serverDatabase().scalar("SELECT CAST(value AS TEXT) FROM fields WHERE field = 'next_step'")?.text == "demo")
     }
+
+    /// A KPI went up with a push whose answer was lost; the next sync pulls its deal's drop
+    /// before re-sending it, so the replica counts it as unsent and refused. When the deal comes
+    /// back, the server sends that very change: it must stay, not be taken back.
+    @Test func aChangeTakenButCountedUnsentSurvivesTheDealsReturn() async throws {
+        let team = try LiveTeam()
+        let meg = try team.replica("meg"), alice = try team.replica("alice")
+        let deal = RowID(), other = RowID(), kpi = RowID()
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("alice")), FieldWrite(.deals, other, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        try alice.write([FieldWrite(.deals, other, "next_step", .text("call"))])
+        try alice.write([FieldWrite(.kpis, kpi, "deal", .text(deal.lowercased)), FieldWrite(.kpis, kpi, "metric", .text("fps"))])
+        await #expect(throws: SyncError.self) { try await team.sync(alice, faults: [.answerLost], pushLimit: 2) }
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("bob"))])
+        try await team.sync(meg)
+        try await team.sync(alice, pushLimit: 1)
+        try meg.write([FieldWrite(.deals, deal, "owner", .text("alice"))])
+        try await team.sync(meg)
+        try await team.sync(alice)
+        #expect(try alice.fields(of: "kpis", row: kpi)["deal"] == .text(deal.lowercased))
+        #expect(try LiveTeam.fields(of: alice) == (try await team.serverView(of: "alice")))
+    }
 }
