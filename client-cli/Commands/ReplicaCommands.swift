@@ -69,6 +69,7 @@ struct StatusCommand: Command {
         let pending = try replica.pendingCount(), refused = try replica.refusedChanges().count
         let deals = try replica.listDeals().count
         let lastSync = state.lastSync.map { Format.time(HLC(milliseconds: $0)) }
+        let lastError = state.lastErrorAt.map { Format.time(HLC(milliseconds: $0)) }
         if context.json {
             context.printJSON(.object([
                 ("replica", .string(replica.path)), ("node", .string(replica.node.description)), ("user", .string(replica.user)),
@@ -76,17 +77,22 @@ struct StatusCommand: Command {
                 ("epoch", .optional(state.epoch?.uuidString.lowercased())), ("cursor", .integer(state.cursor)),
                 ("acknowledged", .integer(state.acknowledged)), ("pending", .integer(pending)), ("refused", .integer(refused)),
                 ("deals", .integer(deals)), ("last_sync", .optional(lastSync)), ("clock_offset_ms", .integer(state.clockOffset)),
+                ("last_error", .optional(state.lastError)), ("last_error_at", .optional(lastError)),
+                ("ca_file", .optional(state.caFile)), ("insecure", .bool(state.insecure)),
             ]))
             return
         }
+        var trust = state.caFile.map { " (trusting the CA in \($0))" } ?? ""
+        if state.insecure { trust += " (plain http allowed: --insecure)" }
         context.print("""
             replica   \(replica.path)
             user      \(replica.user) (node \(replica.node))
-            server    \(state.serverURL ?? "none: run 'gsp login --server URL --token TOKEN'")
+            server    \(state.serverURL.map { $0 + trust } ?? "none: run 'gsp login --server URL --token TOKEN'")
             deals     \(deals)
             pending   \(pending) change(s)\(refused > 0 ? ", \(refused) refused (gsp pending)" : "")
             last sync \(lastSync ?? "never")
             """)
+        if let error = state.lastError { context.print("last error \(lastError ?? "?"): \(error)") }
     }
 }
 
