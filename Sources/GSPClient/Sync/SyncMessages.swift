@@ -148,4 +148,10 @@ public struct SyncRetry: Equatable, Sendable {
     /// The attempt about to be made (2 for the first retry), out of `of`.
     public var attempt: Int
     public var of: Int
+    public init(reason: String, delay: Duration, attempt: Int, of: Int) {
+        self.reason = reason
+        self.delay = delay
+        self.attempt = attempt
+        self.of = of
+    }
 }
