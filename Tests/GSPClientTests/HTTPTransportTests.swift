@@ -6,16 +6,23 @@ import GSPTestSupport
 import GSPWire
 
 /// HTTPTransport against a real HTTP server on 127.0.0.1 (a few lines of Python's
-/// http.server, until gsp-server lands): headers, bearer token, frames both ways, 401.
+/// http.server, which can play a busy server): headers, bearer token, frames both ways, 401,
+/// 503 with Retry-After, an unreachable server.
 @Suite struct HTTPTransportTests {
     static let script = #"""
     import http.server, signal, sys
     # The test runner blocks most signals, and children inherit the mask: let SIGTERM through.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
     answer = open(sys.argv[1], 'rb').read()
+    busy = [int(sys.argv[3])]
     class H(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers['Content-Length']))
+            if busy[0] > 0:
+                busy[0] -= 1
+                text = b'<html>Service Unavailable</html>'
+                self.send_response(503); self.send_header('Retry-After', '1'); self.send_header('Content-Type', 'text/html')
+                self.send_header('Content-Length', str(len(text))); self.end_headers(); self.wfile.write(text); return
             ok = (self.path == '/v1/sync' and self.headers['Authorization'] == 'Bearer good-token'
                   and self.headers['Content-Type'] == 'application/x-gsp-frame')
             if not ok:
@@ -33,13 +40,13 @@ import GSPWire
     """#
 
     /// Starts the server answering every authorised POST with `answer`; returns its base URL.
-    func withServer(answer: Data, _ body: (String, URL) async throws -> Void) async throws {
+    func withServer(answer: Data, busyFirst: Int = 0, _ body: (String, URL) async throws -> Void) async throws {
         let dir = TemporaryDirectory("gsp-http")
         let answerFile = dir.url.appendingPathComponent("answer.bin"), received = dir.url.appendingPathComponent("received.bin")
         try answer.write(to: answerFile)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, answerFile.path, received.path]
+        process.arguments = ["python3", "-c", Self.script, answerFile.path, received.path, String(busyFirst)]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -85,6 +92,39 @@ import GSPWire
             let error = await #expect(throws: SyncError.self) { try await transport.exchange(Data([1, 2, 3])) }
             #expect(error?.message == "token rejected: run 'gsp login --server URL --token TOKEN'")
         }
+    }
+}
+
+extension HTTPTransportTests {
+    @Test func aBusyServerIsRetriedAfterTheWaitItAsksFor() async throws {
+        let response = SyncResponse(epoch: UUID(), serverTime: HLC(milliseconds: 77), acknowledged: 0, cursor: 3, hasMore: false)
+        try await withServer(answer: Frame.encode(.response(response)), busyFirst: 2) { server, _ in
+            let test = try TestReplicaForHTTP()
+            try test.replica.login(server: server, token: "good-token")
+            var waits: [SyncRetry] = []
+            let policy = RetryPolicy(maxRetries: 2, firstDelay: .milliseconds(10), maxDelay: .milliseconds(50))
+            let summary = try await test.replica.sync(retry: policy) { if let retry = $0.nextRetry { waits.append(retry) } }
+            #expect(summary.retries == 2)
+            #expect(summary.rounds == 1)
+            // Retry-After: 1 second, capped by the policy.
+            #expect(waits.map(\.delay) == [.milliseconds(50), .milliseconds(50)])
+            #expect(waits.first?.reason == "the server is unavailable (HTTP 503: <html>Service Unavailable</html>)")
+            #expect(try test.replica.syncState().lastError == nil)
+        }
+    }
+
+    @Test func anUnreachableServerFailsAfterTheRetriesAndIsRecorded() async throws {
+        let test = try TestReplicaForHTTP()
+        try test.replica.login(server: "http://127.0.0.1:1", token: "good-token")
+        let policy = RetryPolicy(maxRetries: 1, firstDelay: .milliseconds(5))
+        let error = await #expect(throws: SyncError.self) { try await test.replica.sync(retry: policy) }
+        #expect(error?.code == .transport)
+        #expect(error?.message.hasPrefix("cannot reach 127.0.0.1 (") == true)
+        #expect(error?.message.hasSuffix("(gave up after 2 attempts)") == true)
+        let state = try test.replica.syncState()
+        #expect(state.lastError == error?.message)
+        #expect(state.lastErrorAt != nil)
+        #expect(state.lastSync == nil)
     }
 }
 
