@@ -124,3 +124,26 @@ extension Replica {
         return url.standardizedFileURL.path
     }
 }
+
+/// What an app shows about sync: what waits, what the server refused, how the last sync went.
+public struct SyncStatus: Sendable {
+    public var server: String?
+    /// Local changes not yet acknowledged by the server.
+    public var pending: Int
+    /// Changes the server refused, newest first.
+    public var refused: [RefusedChange]
+    /// When the last sync finished, in Unix milliseconds.
+    public var lastSync: UInt64?
+    /// Why the last sync failed (nil once one finishes), and when.
+    public var lastError: String?
+    public var lastErrorAt: UInt64?
+}
+
+extension Replica {
+    /// Pending count, refused changes, last sync and last error in one read (`gsp status`).
+    public func syncStatus() throws -> SyncStatus {
+        let state = try syncState()
+        return SyncStatus(server: state.serverURL, pending: try pendingCount(), refused: try refusedChanges(),
+                          lastSync: state.lastSync, lastError: state.lastError, lastErrorAt: state.lastErrorAt)
+    }
+}

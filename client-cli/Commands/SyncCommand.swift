@@ -47,6 +47,8 @@ struct SyncCommand: Command {
             if summary.restamped > 0 { line += "; this device's clock is off, \(summary.restamped) change(s) re-stamped" }
             if summary.requeuedForNewEpoch > 0 { line += "; the server was restored, \(summary.requeuedForNewEpoch) value(s) sent again" }
             context.print(line)
+            // The refusals of this sync are the newest ones.
+            if summary.refused > 0 { for line in StatusCommand.refusedLines(Array(try replica.refusedChanges().prefix(summary.refused)), limit: 5) { context.print(line) } }
         }
     }
 
