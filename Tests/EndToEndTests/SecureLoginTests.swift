@@ -97,4 +97,18 @@ import GSPTestSupport
         #expect(status.stdout.contains("last error"))
         #expect(status.stdout.contains("cannot reach 127.0.0.1"))
     }
+
+    @Test func serveNeedsBothTLSFilesAndReadablePEM() throws {
+        let dir = TemporaryDirectory("gsp-serve-tls")
+        let db = dir.path("server.db")
+        let half = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--tls-cert", "x.pem"]).wait()
+        #expect(half.status == 64)
+        #expect(half.stderr.contains("--tls-cert and --tls-key go together"))
+        let notPEM = dir.path("cert.txt")
+        try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: notPEM))
+        let bad = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0",
+                                                               "--tls-cert", notPEM, "--tls-key", notPEM]).wait()
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(notPEM) holds no PEM certificate"), "\(bad.stderr)")
+    }
 }

@@ -25,8 +25,8 @@ public struct HTTPTransport: Transport {
         try self.init(try ServerEndpoint(server: server, token: token), timeout: timeout)
     }
 
-    /// Sends one frame. Throws `SyncError`: `.tooLarge` for 413, `.unavailable` for 502-504
-    /// (with the server's Retry-After), `.tokenRejected` for 401, `.transport` and `.tls` from the client.
+    /// Sends one frame. Throws `SyncError`: `.tooLarge` for 413, `.unavailable` for 502-504 and
+    /// a 500 that is not an error frame (with the server's Retry-After), `.tokenRejected` for 401, `.transport` and `.tls` from the client.
     public func exchange(_ frame: Data) async throws -> Data {
         let response = try await client.send(HTTPClientRequest(
             method: "POST", url: endpoint, headers: ["Authorization": "Bearer \(server.token)", "Content-Type": Self.contentType,
@@ -47,6 +47,9 @@ public struct HTTPTransport: Transport {
         // Error answers in the protocol come back as frames too; anything else is an HTTP failure.
         if response.contentType.hasPrefix(Self.contentType) { return response.body }
         let body = response.bodySnippet
+        if response.status == 500 {
+            throw SyncError(.unavailable, "the server failed (HTTP 500\(body.isEmpty ? "" : ": \(body)"))", retryAfter: response.retryAfter)
+        }
         throw SyncError(.server, "the server answered HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)"); try again later, or tell your administrator")
     }
 }
