@@ -56,6 +56,11 @@ import GSPTestSupport
         let status = json(try gsp(alice, "status", "--json"))
         #expect((status["last_error"] as? String)?.contains("not trusted") == true)
         #expect(status["pending"] as? Int == 5)
+        // The CA file is gone: the message names it.
+        try FileManager.default.removeItem(atPath: certificates.caFile)
+        let missing = try gsp(alice, "sync")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot use the CA file \(certificates.caFile)"), "\(missing.stderr)")
     }
 
     @Test func plainHTTPToAnotherHostNeedsInsecure() throws {

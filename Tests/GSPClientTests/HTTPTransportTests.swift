@@ -128,6 +128,30 @@ extension HTTPTransportTests {
     }
 }
 
+extension HTTPTransportTests {
+    @Test func cancellingAbortsARequestThatGetsNoAnswer() async throws {
+        // A socket that listens but never accepts: the connection opens, the answer never comes.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ready = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        try #require(ready && listen(listener, 8) == 0)
+        let transport = try HTTPTransport(server: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))", token: "t")
+        let started = ContinuousClock.now
+        let call = Task { try await transport.exchange(Data([1, 2, 3])) }
+        try await Task.sleep(for: .milliseconds(200))
+        call.cancel()
+        let result = await call.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
+
 /// A replica in a temporary folder (kept apart from `TestReplica` to use the system clock).
 struct TestReplicaForHTTP {
     let directory = TemporaryDirectory("gsp-http-replica")

@@ -7,7 +7,7 @@ import Synchronization
 /// HTTP over libcurl: the one place GSPClient calls libcurl. Keeps one connection open
 /// between requests; trusts `caFile` (PEM, `CURLOPT_CAINFO`) instead of the system's
 /// authorities when given. Requests run one at a time, each on a blocking thread outside
-/// Swift's cooperative pool.
+/// Swift's cooperative pool; cancelling the calling task aborts the transfer.
 public final class CurlHTTPClient: HTTPClient {
     public let caFile: String?
     /// The easy handle, created on first use; the lock serialises every use of it.
@@ -16,20 +16,38 @@ public final class CurlHTTPClient: HTTPClient {
     public init(caFile: String? = nil) { self.caFile = caFile }
 
     public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { () throws(SyncError) in try self.perform(request) })
+        let cancel = CancelFlag()
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
+                    DispatchQueue.global().async {
+                        continuation.resume(with: Result { () throws(SyncError) in try self.perform(request, cancel: cancel) })
+                    }
+                }
+            } onCancel: {
+                cancel.set()
             }
+        } catch is SyncError where cancel.isSet {
+            throw CancellationError()
         }
     }
 
-    /// Sends `request` and waits for the whole answer, blocking the calling thread.
-    public func perform(_ request: HTTPClientRequest) throws(SyncError) -> HTTPClientResponse {
+    /// Sends `request` and waits for the whole answer, blocking the calling thread; `cancel`
+    /// aborts it from another thread.
+    public func perform(_ request: HTTPClientRequest, cancel: CancelFlag = CancelFlag()) throws(SyncError) -> HTTPClientResponse {
         try easy.withLock { (easy: inout CurlEasy?) throws(SyncError) -> HTTPClientResponse in
             if easy == nil { easy = try CurlEasy() }
-            return try easy!.perform(request, caFile: caFile)
+            return try easy!.perform(request, caFile: caFile, cancel: cancel)
         }
     }
+}
+
+/// Set from any thread to abort a transfer in progress (libcurl polls it about once a second, and on every chunk).
+public final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func set() { flag.store(true, ordering: .relaxed) }
+    public var isSet: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// One libcurl easy handle and its error buffer; cleans both up in `deinit`.
@@ -57,7 +75,7 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    func perform(_ request: HTTPClientRequest, caFile: String?) throws(SyncError) -> HTTPClientResponse {
+    func perform(_ request: HTTPClientRequest, caFile: String?, cancel: CancelFlag) throws(SyncError) -> HTTPClientResponse {
         // Reset clears the options of the last request but keeps its open connection and TLS session.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
@@ -99,7 +117,10 @@ final class CurlEasy {
             if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
             return length
         }, Unmanaged.passUnretained(sink).toOpaque()), request)
-        try withExtendedLifetime(sink) { () throws(SyncError) in try check(curl_easy_perform(handle), request, caFile: caFile) }
+        try check(ccurl_set_progress_callback(handle, { context, _, _, _, _ in
+            Unmanaged<CancelFlag>.fromOpaque(context!).takeUnretainedValue().isSet ? 1 : 0
+        }, Unmanaged.passUnretained(cancel).toOpaque()), request)
+        try withExtendedLifetime((sink, cancel)) { () throws(SyncError) in try check(curl_easy_perform(handle), request, caFile: caFile) }
 
         var status = 0
         _ = ccurl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -127,6 +148,8 @@ final class CurlEasy {
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_USE_SSL_FAILED:
             throw SyncError(.tls, "the secure connection to \(host) failed (\(detail)): check that the URL's scheme is right "
                 + "(https:// only for a server with TLS) and the server's certificate")
+        case CURLE_ABORTED_BY_CALLBACK:
+            throw SyncError(.transport, "the request to \(host) was cancelled")
         case CURLE_WRITE_ERROR:
             throw SyncError(.protocolError, "the answer from \(host) is larger than \(Self.maxResponseBytes >> 20) MiB: is the server URL right?")
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION, CURLE_OUT_OF_MEMORY:

@@ -25,6 +25,9 @@ extension Replica {
                      retry: RetryPolicy = .standard, progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
         do {
             return try await runSync(transport: transport, codec: codec, pushLimit: pushLimit, pageSize: pageSize, retry: retry, progress: progress)
+        } catch is CancellationError {
+            try? recordSyncFailure("the sync was cancelled before it finished; the changes not sent stay pending")
+            throw CancellationError()
         } catch {
             try? recordSyncFailure("\(error)")
             throw error
@@ -48,6 +51,8 @@ extension Replica {
                 } catch let error as SyncError {
                     action = session.onTransportError(error)
                     continue
+                } catch is CancellationError {
+                    throw CancellationError()
                 } catch {
                     action = session.onTransportError(SyncError(.protocolError, "sync failed: \(error)"))
                     continue
