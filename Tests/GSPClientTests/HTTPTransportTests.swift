@@ -66,7 +66,9 @@ import GSPWire
         try await body("http://127.0.0.1:\(port)", received)
     }
 
-    @Test func postsFramesWithTheTokenAndReadsTheAnswer() async throws {
+    /// libcurl (Linux) and URLSession (kept for Apple platforms) behave the same.
+    @Test(arguments: ["libcurl", "URLSession"])
+    func postsFramesWithTheTokenAndReadsTheAnswer(client: String) async throws {
         let epoch = UUID()
         let response = SyncResponse(epoch: epoch, serverTime: HLC(milliseconds: 77), acknowledged: 0, cursor: 3, hasMore: false)
         try await withServer(answer: Frame.encode(.response(response))) { server, received in
@@ -74,7 +76,8 @@ import GSPWire
             try test.replica.login(server: server + "/", token: "good-token")
             try test.replica.createDeal(title: "t", account: "a")
             let state = try test.replica.syncState()
-            let transport = try HTTPTransport(server: state.serverURL!, token: state.token!)
+            let transport = try HTTPTransport(try ServerEndpoint(server: state.serverURL!, token: state.token!),
+                                              client: client == "libcurl" ? try makeHTTPClient() : URLSessionHTTPClient())
             #expect(transport.endpoint.absoluteString == server + "/v1/sync")
             let summary = try await test.replica.sync(transport: transport, codec: WireSyncCodec())
             #expect(summary.rounds == 1)
