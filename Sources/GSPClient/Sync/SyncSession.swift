@@ -135,7 +135,7 @@ public struct SyncSession: Sendable {
     public mutating func onFailure(_ failure: SyncFailure) -> Action {
         guard case .awaitingReply = state else { return unexpected("an error") }
         summary.rounds += 1
-        if failure.code == SyncFailure.tooLarge { return split("the server: \(failure.message)") }
+        if failure.code == SyncFailure.tooLarge { return split(failure.message) }
         if failure.code == SyncFailure.internalError {
             return retryOrFail(SyncError(.unavailable, "the server failed: \(failure.message)"))
         }
