@@ -160,6 +160,9 @@ final class CurlEasy {
     }
 }
 
+@available(*, unavailable)
+extension CurlEasy: Sendable {}
+
 /// Collects the answer's body from libcurl's write callback.
 private final class ResponseSink {
     var body = Data()
