@@ -39,6 +39,11 @@ struct Context {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Text on stderr as is (progress rewritten in place with a carriage return).
+    func noteInline(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// True when stderr is a terminal: progress is shown only then.
     var stderrIsTerminal: Bool { isatty(2) == 1 }
 }

@@ -24,13 +24,21 @@ struct SyncCommand: Command {
         let server = try replica.serverEndpoint().server
         let showProgress = context.stderrIsTerminal && !context.json
         let policy = RetryPolicy(maxRetries: retries)
-        let summary = try blockingSync(replica) { progress in
+        // On a terminal, one progress line rewritten in place; retry notes get lines of their own.
+        final class ProgressLine { var open = false }
+        let line = ProgressLine()
+        let summary: SyncSummary
+        defer { if line.open { context.noteInline("\n") } }
+        summary = try blockingSync(replica) { progress in
             if let retry = progress.nextRetry {
+                if line.open { context.noteInline("\n"); line.open = false }
                 context.note("gsp: \(retry.reason); retrying in \(Self.seconds(retry.delay)) (attempt \(retry.attempt) of \(retry.of))")
             } else if showProgress {
-                context.note("sync: \(progress.rounds) round(s), \(progress.pushed) pushed, \(progress.pulled) pulled")
+                context.noteInline("\rsync: \(progress.rounds) round(s), \(progress.pushed) pushed, \(progress.pulled) pulled")
+                line.open = true
             }
         } sync: { replica, progress in try await replica.sync(retry: policy, progress: progress) }
+        if line.open { context.noteInline("\n"); line.open = false }
         if context.json {
             context.printJSON(.object([
                 ("rounds", .integer(summary.rounds)), ("pushed", .integer(summary.pushed)), ("refused", .integer(summary.refused)),
