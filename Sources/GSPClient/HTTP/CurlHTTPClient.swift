@@ -34,7 +34,7 @@ public final class CurlHTTPClient: HTTPClient {
 
     /// Sends `request` and waits for the whole answer, blocking the calling thread; `cancel`
     /// aborts it from another thread.
-    public func perform(_ request: HTTPClientRequest, cancel: CancelFlag = CancelFlag()) throws(SyncError) -> HTTPClientResponse {
+    func perform(_ request: HTTPClientRequest, cancel: CancelFlag = CancelFlag()) throws(SyncError) -> HTTPClientResponse {
         try easy.withLock { (easy: inout CurlEasy?) throws(SyncError) -> HTTPClientResponse in
             if easy == nil { easy = try CurlEasy() }
             return try easy!.perform(request, caFile: caFile, cancel: cancel)
@@ -43,11 +43,11 @@ public final class CurlHTTPClient: HTTPClient {
 }
 
 /// Set from any thread to abort a transfer in progress (libcurl polls it about once a second, and on every chunk).
-public final class CancelFlag: Sendable {
+final class CancelFlag: Sendable {
     private let flag = Atomic<Bool>(false)
-    public init() {}
-    public func set() { flag.store(true, ordering: .relaxed) }
-    public var isSet: Bool { flag.load(ordering: .relaxed) }
+    init() {}
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// One libcurl easy handle and its error buffer; cleans both up in `deinit`.
