@@ -7,7 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${GSP_BIN:-$(swift build -c release --show-bin-path)}
 gsp="$bin/gsp"; server="$bin/gsp-server"
-data=${GSP_SHARED_DATA:-../shared/data}/crm-opportunities
+# The shared data sets: $GSP_SHARED_DATA, else ../shared/data (a clone) or ../../shared/data (a worktree).
+shared=${GSP_SHARED_DATA:-}
+if [ -z "$shared" ] || [ ! -d "$shared" ]; then
+    shared=../shared/data
+    [ -d "$shared" ] || [ ! -d ../../shared/data ] || shared=../../shared/data
+fi
+data=$shared/crm-opportunities
 work=${DEMO_DIR:-$(mktemp -d /tmp/gsp-demo.XXXXXX)}
 mkdir -p "$work"
 db="$work/server.sqlite"

@@ -13,7 +13,7 @@ import GSPTestSupport
 
     /// The CRM sample into a real replica: counts as of dates inside 2017 match the CSV's own
     /// dates, counted here from the raw lines; a second import changes nothing.
-    @Test(.enabled(if: SharedData.crmOpportunities != nil, "the shared CRM data set is not beside the project"))
+    @Test(.enabled(if: SharedData.crmOpportunities != nil, Comment(rawValue: SharedData.missingNote)))
     func crmImportFollowsTheSourceTimelineAndIsIdempotent() throws {
         let dir = TemporaryDirectory()
         let r = try replica(dir)
