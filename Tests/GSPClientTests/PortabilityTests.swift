@@ -33,3 +33,17 @@ import GSPTestSupport
         #expect(findings.isEmpty, "Linux-only API outside #if canImport: \(findings)")
     }
 }
+
+/// docs/architecture.md names every module the package has, and no module it lacks.
+@Suite struct ArchitectureDocTests {
+    @Test func everySourceModuleIsInTheArchitecturePage() throws {
+        let root = GSPBinary.packageRoot
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        let modules = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Sources").path)
+        #expect(modules.count > 8)
+        for module in modules { #expect(doc.contains(module), "docs/architecture.md does not mention \(module)") }
+        let named = Set(doc.split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.hasPrefix("GSP") || ($0.hasPrefix("C") && $0.count > 3 && $0.dropFirst().first!.isUppercase) })
+        let known = Set(modules + ["GSP", "GSPTestSupport", "GSPSync"])
+        #expect(named.subtracting(known).isEmpty, "the page names modules that do not exist: \(named.subtracting(known))")
+    }
+}
