@@ -89,6 +89,17 @@ import GSPTestSupport
         #expect(try target.rows(of: "kpis").count > 0 && (try target.rows(of: "time_entries").count) > 0)
     }
 
+    @Test func progressIsReportedInOrderUpToTheWhole() throws {
+        let dir = TemporaryDirectory()
+        let r = try replica(dir)
+        var seen: [(Int, Int)] = []
+        _ = try Importer.apply(DemoGenerator(seed: 3, deals: 40).plan(), to: r, skipBad: false) { seen.append(($0, $1)) }
+        let total = try #require(seen.last?.1)
+        #expect(seen.count > 50 && seen.count <= 201, "about one call per 1%: \(seen.count)")
+        #expect(seen.allSatisfy { $0.1 == total } && seen.last?.0 == total)
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.0 < $1.0 })
+    }
+
     @Test func aRunWithBadRowsImportsNothingUnlessSkipBad() throws {
         let dir = TemporaryDirectory()
         let r = try replica(dir)
