@@ -66,7 +66,7 @@ extension Replica {
                     let now = try correctedWall()
                     var last = HLC.zero
                     stamps = timeline.map { w in
-                        let hlc = max(HLC(milliseconds: min(w.milliseconds, now)), HLC(rawValue: last.rawValue &+ 1))
+                        let hlc = max(HLC(milliseconds: min(w.milliseconds, now)), last.successor)
                         last = hlc
                         return (w.write.value, hlc)
                     }
