@@ -59,7 +59,8 @@ if [ -z "${DEMO_DEALS:-}" ] && [ -f "$data/sales_pipeline.csv" ]; then
     import=(import csv "$data/sales_pipeline.csv")
     as_of=2017-06-30
 else
-    echo "data: generated GSP deals (the public CRM sample is not at $data)"
+    if [ -n "${DEMO_DEALS:-}" ]; then echo "data: ${DEMO_DEALS} generated GSP deals (DEMO_DEALS is set)"
+    else echo "data: generated GSP deals (the public CRM sample is not at $data)"; fi
     import=(import generate --deals "${DEMO_DEALS:-600}" --reps "Agent 01,Agent 06,Agent 14,Agent 20")
     as_of=$(python3 -c 'import datetime; print(datetime.date.today() - datetime.timedelta(days=200))')
 fi
