@@ -29,6 +29,35 @@ import GSPTestSupport
         #expect(throws: ImportError.self) { try MappingFile.load(url) }
     }
 
+    @Test func anUpdatedFileUpdatesOnlyWhatChanged() throws {
+        let dir = TemporaryDirectory()
+        let mapping = dir.url.appendingPathComponent("m.json"), csv = dir.url.appendingPathComponent("export.csv")
+        try Data(Self.mapping.utf8).write(to: mapping)
+        let header = "Id,Name,Account,Owner,Amount,Stage,Created,Next\n"
+        try Data((header + "A1,Fleet,Acme,ana,100,New,2026-01-05,\nA2,Pilot,Beta,bo,900,Demo,2026-01-15,call\n").utf8).write(to: csv)
+        let r = try Replica.create(at: dir.path("r.sqlite"), user: "importer")
+        _ = try Importer.apply(try Importer.plan(file: csv, mapping: mapping, preset: nil), to: r, skipBad: false)
+        let before = try r.rows(of: "deals")
+        let pending = try r.pendingCount()
+
+        // A1's amount and stage changed in the source; A2 did not.
+        try Data((header + "A1,Fleet,Acme,ana,150,Demo,2026-01-05,\nA2,Pilot,Beta,bo,900,Demo,2026-01-15,call\n").utf8).write(to: csv)
+        let result = try Importer.apply(try Importer.plan(file: csv, mapping: mapping, preset: nil), to: r, skipBad: false)
+        #expect(result.summary.rowsChanged == 1)
+        let after = try r.rows(of: "deals")
+        let a1 = try #require(after.first { $0.value["title"] == .text("Fleet") })
+        #expect(a1.value["value"] == .money(Money(minorUnits: 15_000, currency: "USD")))
+        #expect(a1.value["stage"] == .text("poc"))
+        let a2 = try #require(after.first { $0.value["title"] == .text("Pilot") })
+        #expect(a2.value == before[a2.key], "an unchanged row is left alone")
+        #expect(try r.pendingCount() == pending + result.summary.changesWritten)
+        // The old amount stays in the history, the new one wins.
+        let values = try r.history(table: .deals, row: a1.key, field: "value").map(\.change.value)
+        #expect(values.contains(.money(Money(minorUnits: 10_000, currency: "USD"))) && values.count == 2)
+        // Re-importing the updated file changes nothing more.
+        #expect(try Importer.apply(try Importer.plan(file: csv, mapping: mapping, preset: nil), to: r, skipBad: false).summary.changesWritten == 0)
+    }
+
     func files(_ dir: TemporaryDirectory) throws -> (csv: URL, mapping: URL) {
         let csv = dir.url.appendingPathComponent("export.csv"), mapping = dir.url.appendingPathComponent("m.json")
         try Data(Self.csv.utf8).write(to: csv)
