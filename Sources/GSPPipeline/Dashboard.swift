@@ -8,9 +8,10 @@ public enum Dashboard {
     public static func render(data: PipelineData, options: ReportOptions = ReportOptions(),
                               title: String = "GSP pipeline") -> String {
         let pipeline = PipelineReport(data: data, groupBy: nil, probabilities: options.probabilities)
+        let grouped = options.groupBy.map { PipelineReport(data: data, groupBy: $0, probabilities: options.probabilities) }
         let tables = [
-            pipeline.table(asOf: data.asOf),
-            ForecastReport(data: data, probabilities: options.probabilities).table(asOf: data.asOf),
+            (grouped ?? pipeline).table(asOf: data.asOf),
+            ForecastReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf),
             ConversionReport(data: data).table(asOf: data.asOf),
             AgingReport(data: data, stalledDays: options.stalledDays).table(data: data),
             ConflictsReport(data: data).table(data: data),

@@ -59,8 +59,12 @@ extension Day {
 
 extension Deal {
     /// The value reports count: the main contract's value when a complete model is there,
-    /// else the deal's expected `value`; nil when neither is set.
-    public var reportValue: Money? { contract?.value ?? self["value"].moneyValue }
+    /// else the deal's expected `value`; nil when neither is set, or when the contract's value
+    /// overflows (see `contractOverflowCurrency`: reports show that as "over", not the estimate).
+    public var reportValue: Money? {
+        if let contract { return contract.value }
+        return self["value"].moneyValue
+    }
 
     /// A name to show: the title, else the account, else the row id.
     public var displayName: String {

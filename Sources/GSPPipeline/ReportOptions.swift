@@ -8,6 +8,17 @@ public enum ReportName: String, CaseIterable, Sendable {
         if let name = ReportName(rawValue: text.lowercased()) { return name }
         throw DomainError("unknown report '\(text)': use one of \(allCases.map(\.rawValue).joined(separator: ", "))")
     }
+
+    /// The reports that break their figures down by owner, region or manager. The others list
+    /// deals one per row (owner shown) or count stages and stays, where a grouping is not offered.
+    public static let groupable: [ReportName] = [.pipeline, .forecast]
+
+    /// Refuses a grouping this report would not apply, instead of ignoring it.
+    /// - Parameter option: how the caller spells the option ("--group-by", "group_by").
+    public func check(_ options: ReportOptions, option: String) throws(DomainError) {
+        guard options.groupBy != nil, !Self.groupable.contains(self) else { return }
+        throw DomainError("\(option) works with the \(Self.groupable.map(\.rawValue).joined(separator: " and ")) reports (and the dashboard), not with \(rawValue)")
+    }
 }
 
 /// The deal field the pipeline is broken down by.
@@ -61,7 +72,8 @@ public struct StageProbabilities: Hashable, Sendable {
 
 /// What a caller may choose about a report.
 public struct ReportOptions: Hashable, Sendable {
-    /// Break the pipeline down by this deal field (pipeline report only).
+    /// Break the figures down by this deal field (the pipeline and forecast reports and the
+    /// dashboard; `ReportName.check` refuses it for the others).
     public var groupBy: GroupBy?
     public var probabilities: StageProbabilities
     /// An open deal with no change for this many days is stalled.
@@ -92,7 +104,7 @@ public enum Reports {
     public static func run(_ name: ReportName, data: PipelineData, options: ReportOptions = ReportOptions()) -> ReportTable {
         switch name {
         case .pipeline: PipelineReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf)
-        case .forecast: ForecastReport(data: data, probabilities: options.probabilities).table(asOf: data.asOf)
+        case .forecast: ForecastReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf)
         case .conversion: ConversionReport(data: data).table(asOf: data.asOf)
         case .aging: AgingReport(data: data, stalledDays: options.stalledDays).table(data: data)
         case .pis: PISReport(data: data).table(asOf: data.asOf)

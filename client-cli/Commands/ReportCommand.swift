@@ -9,7 +9,7 @@ struct ReportCommand: Command {
         arguments: [ArgumentSpec(name: "NAME", help: ReportName.allCases.map(\.rawValue).joined(separator: ", "))],
         options: [
             .value("as-of", "DATE", "the pipeline as it stood at the end of DATE (YYYY-MM-DD)"),
-            .value("group-by", "FIELD", "pipeline broken down by owner, region or manager"),
+            .value("group-by", "FIELD", "pipeline and forecast broken down by owner, region or manager"),
             .value("stalled-days", "N", "aging: an open deal with no change for N days is stalled (default 30)"),
             .value("probabilities", "LIST", "stage probabilities in percent, such as 'poc=15,kpi=25'"),
             .flag("local", "compute over this replica's data instead of asking the server"),
@@ -35,6 +35,7 @@ struct ReportCommand: Command {
                 options.stalledDays = Int(n)
                 query["stalled_days"] = String(n)
             }
+            try name.check(options, option: "--group-by")
             self.options = options
             self.query = query
         } catch let error as DomainError {

@@ -13,6 +13,7 @@ enum ReportRoutes {
                 do throws(DomainError) {
                     report = try ReportName.parse(name)
                     options = try reportOptions(request.query)
+                    try report.check(options, option: "group_by")
                 } catch {
                     return .error(error.message.hasPrefix("unknown report") ? 404 : 400, error.message)
                 }
