@@ -89,6 +89,7 @@ extension ReportTable {
             }.joined(separator: ",") + "]"
         case let .number(x, decimals): x.isFinite ? Cell.format(x, decimals: decimals) : "null"
         case .percent(let p): p.map { $0.isFinite ? Cell.format($0, decimals: 1) : "null" } ?? "null"
+        case let .ratio(part, whole): whole == 0 ? "null" : Cell.format(Cell.rate(part, whole), decimals: 1)
         case .date(let d): jsonString(d.description)
         case .moment(let ms): jsonString(isoMoment(ms))
         }

@@ -83,7 +83,7 @@ public struct AgingReport: Sendable {
              s.medianDays.map { .number($0, decimals: 1) } ?? .empty, s.p90Days.map { .number($0, decimals: 1) } ?? .empty]
         }
         let stalledRows: [[Cell]] = stalled.map { s in
-            [.text(s.name), .text(s.owner), .text(s.stage.rawValue), .date(s.lastChange.day), .count(s.idleDays)]
+            [.text(s.deal.short), .text(s.name), .text(s.owner), .text(s.stage.rawValue), .date(s.lastChange.day), .count(s.idleDays)]
         }
         return ReportTable(title: "Aging", asOf: data.asOf, notes: [
             "Days in stage, from entering it to leaving it. Won and lost deals stop the clock when they close (marked won or lost); an open deal's current stay runs until \(Cell.formatMoment(data.moment)) UTC.",
@@ -94,7 +94,7 @@ public struct AgingReport: Sendable {
                 Column("stage", "Stage"), Column("stays", "Stays"), Column("median_days", "Median"), Column("p90_days", "p90"),
             ], rows: ageRows),
             ReportSection(title: "Stalled deals", columns: [
-                Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Stage"),
+                Column("id", "ID"), Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Stage"),
                 Column("last_change", "Last change"), Column("idle_days", "Idle days"),
             ], rows: stalledRows),
         ])

@@ -69,8 +69,8 @@ public struct LostReport: Sendable {
                 Column("stage", "Stage"), Column("reason", "Reason"), Column("count", "Deals"), Column("value", "Value"),
             ], rows: reasons.map { [.text($0.stage.rawValue), .text($0.reason.isEmpty ? "(no reason)" : $0.reason), .count($0.count), .money($0.value)] }),
             ReportSection(title: "Deals", columns: [
-                Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Lost at"), Column("reason", "Reason"), Column("value", "Value"),
-            ], rows: deals.map { [.text($0.name), .text($0.owner), .text($0.stage.rawValue), .text($0.reason), .money(MoneyTotals.exactOrOver($0.value, currency: $0.overflow))] }),
+                Column("id", "ID"), Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Lost at"), Column("reason", "Reason"), Column("value", "Value"),
+            ], rows: deals.map { [.text($0.id.short), .text($0.name), .text($0.owner), .text($0.stage.rawValue), .text($0.reason), .money(MoneyTotals.exactOrOver($0.value, currency: $0.overflow))] }),
         ])
     }
 }

@@ -75,7 +75,7 @@ public struct PISReport: Sendable {
 
     public func table(asOf: Int64?) -> ReportTable {
         let dealRows: [[Cell]] = deals.map {
-            [.text($0.name), .text($0.engineer), .money($0.rate), Self.hours($0.minutes),
+            [.text($0.deal.short), .text($0.name), .text($0.engineer), .money($0.rate), Self.hours($0.minutes),
              .money(MoneyTotals.exactOrOver($0.fee, currency: $0.rate?.currency))]
         }
         func rows(_ lines: [Line]) -> [[Cell]] { lines.map { [.text($0.key), Self.hours($0.minutes), .money($0.fee)] } }
@@ -88,7 +88,7 @@ public struct PISReport: Sendable {
         }
         return ReportTable(title: "PIS fees", asOf: asOf, notes: notes, sections: [
             ReportSection(title: "By deal", columns: [
-                Column("deal", "Deal"), Column("engineer", "PIS engineer"), Column("rate", "Rate per hour"),
+                Column("id", "ID"), Column("deal", "Deal"), Column("engineer", "PIS engineer"), Column("rate", "Rate per hour"),
                 Column("hours", "Hours"), Column("fee", "Fee"),
             ], rows: dealRows),
             ReportSection(title: "By engineer", columns: [Column("engineer", "Engineer"), Column("hours", "Hours"), Column("fee", "Fee")],
