@@ -54,7 +54,8 @@ struct ReportCommand: Command {
         let replica = try context.openReplica()
         if local {
             let table = try replica.report(name, options: options)
-            context.print(context.json ? table.json() : csv ? table.csv() : table.text())
+            // CSV ends every line in CRLF, the last one too: printed as it is, with no extra newline.
+            context.printDocument(context.json ? table.json() : csv ? table.csv() : table.text())
             return
         }
         let server: ServerEndpoint
@@ -64,6 +65,6 @@ struct ReportCommand: Command {
         let format: ReportRequest.Format = context.json ? .json : csv ? .csv : .text
         let (name, query) = (name.rawValue, query)
         let body = try runBlocking { try await ReportRequest.fetch(server, name: name, query: query, format: format) }
-        context.print(body.hasSuffix("\n") ? String(body.dropLast()) : body)
+        context.printDocument(body)
     }
 }
