@@ -114,3 +114,28 @@ public enum Reports {
         }
     }
 }
+
+extension ReportName {
+    /// Why a replica cannot give this report (`gsp report NAME --local`); nil when it can.
+    /// Conflicts are recorded by the server as changes arrive: a replica, which pulls only
+    /// the winning value of each field, never sees most of them.
+    public var replicaRefusal: String? {
+        self == .conflicts ? "conflicts are recorded by the server: run 'gsp report conflicts' without --local" : nil
+    }
+
+    /// Whether the report reads the change history (steps and their dates), not only the
+    /// current values: a replica holds the history of its own edits, but of rows it pulled
+    /// only the winning values.
+    public func readsHistory(_ options: ReportOptions) -> Bool {
+        options.asOf != nil || [.conversion, .aging, .anomalies].contains(self)
+    }
+
+    /// The notes a report computed on a replica carries, saying what it covers.
+    public func replicaNotes(_ options: ReportOptions) -> [String] {
+        var notes = ["Computed on this replica (--local), over what it holds; the server's report covers every change it accepted."]
+        if readsHistory(options) {
+            notes.append("This report reads the change history, and a replica holds only the winning values of the rows it pulled (not the steps before them): stage steps, times in stage and as-of dates cover only the history this replica holds. Run it without --local for the full history.")
+        }
+        return notes
+    }
+}

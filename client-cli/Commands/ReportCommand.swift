@@ -15,7 +15,7 @@ struct ReportCommand: Command {
             .flag("local", "compute over this replica's data instead of asking the server"),
             .json, .flag("csv", "print CSV (RFC 4180; formula-like text neutralized)"),
         ],
-        discussion: "The server's reports are for managers. --local works offline, over what this replica holds.")
+        discussion: "The server's reports are for managers. --local works offline, over what this replica holds: the history of its own edits, only the winning values of rows it pulled, and no conflicts (those are recorded by the server).")
 
     let name: ReportName
     let query: [String: String]
@@ -53,6 +53,7 @@ struct ReportCommand: Command {
         if csv && context.json { throw UsageError("choose one of --json and --csv", command: "report") }
         let replica = try context.openReplica()
         if local {
+            if let refusal = name.replicaRefusal { throw UsageError(refusal, command: "report") }
             let table = try replica.report(name, options: options)
             // CSV ends every line in CRLF, the last one too: printed as it is, with no extra newline.
             context.printDocument(context.json ? table.json() : csv ? table.csv() : table.text())
