@@ -126,6 +126,18 @@ struct ReportRouteTests {
         #expect(try await postLogin(fixture, token: try #require(fixture.tokens["alice"])).code == 403)
     }
 
+    @Test func aBadDashboardOptionShowsItsErrorToASignedInManager() async throws {
+        let fixture = try seeded()
+        let token = try #require(fixture.tokens["meg"])
+        let (code, page, _) = try await get(fixture, "/dashboard?as_of=garbage", token: nil, cookie: "gsp_token=\(token)")
+        #expect(code == 400)
+        #expect(page.contains("garbage") && page.contains("class=\"error\""))
+        // Still signed in: the as-of form, not the sign-in form.
+        #expect(!page.contains("type=\"password\"") && page.contains("name=\"as_of\""))
+        let grouped = try await get(fixture, "/dashboard?group_by=owner", token: token)
+        #expect(grouped.0 == 200 && grouped.1.contains("<h2>Pipeline by owner</h2>") && grouped.1.contains("<h2>Forecast by owner</h2>"))
+    }
+
     /// Posts the login form without following the redirect.
     func postLogin(_ fixture: ServerFixture, token: String) async throws -> (code: Int, cookie: String?) {
         var request = URLRequest(url: fixture.url("/dashboard/login"))
