@@ -117,13 +117,13 @@ public enum Dashboard {
         return totals.amounts.map { escape(totals.text($0)) }.joined(separator: "<br>")
     }
 
-    /// The funnel: one bar per stage, its length the deal count, labelled with count and value.
+    /// The funnel: one bar per stage, its length the open deal count, labelled with count and value.
     static func funnel(_ report: PipelineReport) -> String {
         let rows = report.rows
         let most = max(rows.map(\.count).max() ?? 0, 1)
         let rowHeight = 34, labelWidth = 130, barSpace = 470, width = labelWidth + barSpace
         let height = rows.count * rowHeight + 8
-        var svg = "<svg class=\"funnel\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Deals per stage\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+        var svg = "<svg class=\"funnel\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Open deals per stage\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         for (i, row) in rows.enumerated() {
             let y = i * rowHeight + 4
             let barWidth = row.count == 0 ? 0 : max(4, row.count * barSpace / most)

@@ -80,6 +80,12 @@ extension Deal {
     }
 }
 
+extension RowID {
+    /// The first 8 hex digits of the id, as `gsp` prints and accepts them: the ID column of
+    /// per-deal report rows.
+    var short: String { String(lowercased.prefix(8)) }
+}
+
 /// A row id's bytes as two numbers: orders ids like their lower-case text does, without
 /// formatting them (formatting a UUID is slow on Linux, and a sort would do it n log n times).
 struct IDOrder: Comparable {

@@ -113,8 +113,3 @@ public struct AnomaliesReport: Sendable {
         })])
     }
 }
-
-extension RowID {
-    /// The first 8 hex digits of the id, as `gsp` prints and accepts them.
-    var short: String { String(lowercased.prefix(8)) }
-}
