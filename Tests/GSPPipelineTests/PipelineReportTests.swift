@@ -138,3 +138,16 @@ import GSPCore
         #expect(r.table(asOf: nil).notes.contains { $0.contains("no value") })
     }
 }
+
+@Suite struct PipelineTotalsTests {
+    @Test func theOpenTotalAddsUpTheRowsAsShownWhenGrouped() {
+        var b = HistoryBuilder()
+        let t = HistoryBuilder.ms("2026-01-01")
+        // Two owners with 0.10 USD each in bau at 5%: each row weighs 0.005 -> 0.01 (half away from zero).
+        _ = b.deal("One", at: t, by: HistoryBuilder.alice, ["owner": .text("ann"), "value": usd(0, cents: 10)])
+        _ = b.deal("Two", at: t, by: HistoryBuilder.alice, ["owner": .text("ben"), "value": usd(0, cents: 10)])
+        let r = PipelineReport(data: PipelineData(history: b.changes), groupBy: .owner)
+        #expect(r.rows.filter { $0.stage == .businessAsUsual }.map(\.weighted) == [totals("0.01 USD"), totals("0.01 USD")])
+        #expect(r.weighted == totals("0.02 USD") && r.total == totals("0.20 USD"))
+    }
+}

@@ -116,7 +116,11 @@ public struct PipelineReport: Sendable {
         }
         self.count = count
         total = all.total
-        weighted = all.weighted(probabilities)
+        // The open total row adds the rows above it, so it adds up as shown even when the
+        // rows are weighted (and rounded) per group.
+        var weightedSum = MoneyTotals()
+        for row in rows { weightedSum.add(row.weighted) }
+        weighted = weightedSum
         self.wonCount = wonCount
         self.won = won
         self.lostCount = lostCount
