@@ -138,11 +138,6 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     static func validate(userName name: String) throws(ServerStoreError) {
-        // Names are what deals' `owner` field holds, so "Ana Lima" must work; spaces only inside.
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@ ")
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ allowed.contains($0) }),
-              name.first != " ", name.last != " ", !name.contains("  ") else {
-            throw ServerStoreError("invalid user name '\(name)': use 1-64 letters, digits, single inner spaces, '.', '_', '-' or '@'")
-        }
+        do { try UserName.validate(name) } catch { throw ServerStoreError(error.message) }
     }
 }
