@@ -97,7 +97,7 @@ enum DealText {
             lines.append(Format.table(["  ID", "METRIC", "TARGET", "MEASURED", "RESULT"], d.kpis.map { k in
                 ["  " + k.id.short, k.metric + (k.unit.isEmpty ? "" : " (\(k.unit))"),
                  "\(k.comparator?.rawValue ?? "?")\(k.target.map(Format.number) ?? "?")",
-                 k.measured.map { String($0) } ?? "-", k.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"]
+                 k.measured.map(Format.number) ?? "-", k.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"]
             }))
         }
         if !d.timeEntries.isEmpty {
