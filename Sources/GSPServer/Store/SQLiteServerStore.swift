@@ -17,6 +17,7 @@ public final class SQLiteServerStore: ServerStore {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw ServerStoreError("no database at \(path): start 'gsp-server serve --db \(path)' or run 'gsp-server migrate --db \(path)' to create it")
         }
+        try Self.checkFolder(of: path)
         do {
             queue = try DatabaseQueue(path: path, create: create)
             try queue.read { db in try db.execute("PRAGMA synchronous=FULL") }
@@ -135,6 +136,20 @@ public final class SQLiteServerStore: ServerStore {
         }
         return User(name: row.text(0), role: role, region: row.isNull(2) ? nil : row.text(2),
                     revoked: row.integer(3) != 0, created: Date(milliseconds: row.integer(4)))
+    }
+
+    /// Throws naming the problem when the database's folder is missing, not a folder, or not
+    /// writable (SQLite needs to create its journal files there), instead of "SQLite error 14".
+    static func checkFolder(of path: String) throws(ServerStoreError) {
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw ServerStoreError("cannot open \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder))")
+        }
+        guard isFolder.boolValue else { throw ServerStoreError("cannot open \(path): \(folder) is not a folder") }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw ServerStoreError("cannot open \(path): the folder \(folder) is not writable by this user; gsp-server writes the database and its journal files there")
+        }
     }
 
     static func validate(userName name: String) throws(ServerStoreError) {
