@@ -58,8 +58,9 @@ extension Replica {
             try FieldParser.check(value, for: try FieldParser.field(name, in: .deals))
         }
         try transaction {
-            let id = try resolve(reference, in: .deals)
-            try recordLocal(values.map { FieldWrite(.deals, id, $0.0, $0.1) })
+            let deal = try loadDeal(try resolve(reference, in: .deals))
+            try checkClosedDealEdit(deal, values)
+            try recordLocal(values.map { FieldWrite(.deals, deal.id, $0.0, $0.1) })
         }
     }
 

@@ -63,6 +63,18 @@ import GSPTestSupport
         #expect(try r.deal(deal).title == "Tablet port")
     }
 
+    /// `deal set` cannot go around the commands that guard signed and won data.
+    @Test func dealSetCannotUndoSignedOrWonData() throws {
+        let r = try TestReplica().replica
+        let deal = try wonDeal(r)
+        try r.signPIS(deal, rate: "120 USD/h", engineer: "bob")
+        try refusal(r, .invalidState, naming: ["PIS contract", "--amend"]) { try r.setDealFields(deal, [("pis_rate", "90 USD")]) }
+        try refusal(r, .invalidState, naming: ["main contract", "--amend"]) { try r.setDealFields(deal, [("contract_fee", "")]) }
+        try refusal(r, .invalidState, naming: ["is won", "--reopen"]) { try r.setDealFields(deal, [("outcome", "lost")]) }
+        try refusal(r, .invalidState, naming: ["before the main contract"]) { try r.setDealFields(deal, [("launch_date", "2026-01-01")]) }
+        try r.setDealFields(deal, [("launch_market", "JP"), ("next_step", "renewal")])
+    }
+
     @Test func launchCannotPrecedeTheSignedContract() throws {
         let r = try TestReplica().replica
         let deal = try wonDeal(r)
