@@ -15,6 +15,9 @@ extension Replica {
         let title = title.trimmingCharacters(in: .whitespaces), account = account.trimmingCharacters(in: .whitespaces)
         guard !title.isEmpty else { throw ReplicaError(.invalidValue, "the deal title is empty: pass --title TEXT") }
         guard !account.isEmpty else { throw ReplicaError(.invalidValue, "the account is empty: pass --account NAME") }
+        if let owner {
+            do { try UserName.validate(owner) } catch { throw ReplicaError.invalid(error) }
+        }
         let id = RowID()
         var writes: [FieldWrite] = [
             FieldWrite(.deals, id, "title", .text(title)), FieldWrite(.deals, id, "account", .text(account)),
@@ -54,6 +57,9 @@ extension Replica {
             if let hint = Replica.fieldsWithOwnCommand[name] { throw ReplicaError(.readOnlyField, "\(name) cannot be set directly: \(hint)") }
             if let placeholder = Replica.requiredDealFields[name], (value.textValue ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ReplicaError(.invalidValue, "\(name) cannot be empty: write \(name)=\(placeholder)")
+            }
+            if name == "owner", let owner = value.textValue {
+                do { try UserName.validate(owner) } catch { throw ReplicaError.invalid(error) }
             }
             try FieldParser.check(value, for: try FieldParser.field(name, in: .deals))
         }

@@ -59,6 +59,8 @@ import GSPTestSupport
             try refusal(r, .invalidValue, naming: [field, "cannot be empty"]) { try r.setDealFields(deal, [(field, "")]) }
             try refusal(r, .invalidValue, naming: [field, "cannot be empty"]) { try r.setDealFields(deal, [(field, "  ")]) }
         }
+        try refusal(r, .invalidValue, naming: ["invalid user name 'bad name!'"]) { try r.setDealFields(deal, [("owner", "bad name!")]) }
+        #expect(throws: ReplicaError.self) { try r.createDeal(title: "t", account: "a", owner: "bad name!") }
         try r.setDealFields(deal, [("title", "Tablet port")])
         #expect(try r.deal(deal).title == "Tablet port")
     }
