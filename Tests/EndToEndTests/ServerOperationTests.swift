@@ -40,6 +40,7 @@ import GSPTestSupport
 
     @Test func helpNamesTheDashboard() throws {
         #expect(try tool(["serve", "--help"]).stdout.contains("/dashboard"))
+        #expect(try tool(["--version"]).stdout.hasPrefix("gsp-server 0."))
     }
 
     @Test func aRepCannotOverrideAGateFromTheirReplica() throws {
