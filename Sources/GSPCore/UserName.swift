@@ -1,7 +1,7 @@
 /// The rule for user names, shared by replicas (`gsp init`, deal owners) and the server
 /// (`gsp-server user add`): deals' `owner` field holds them, so "Ana Lima" must work.
 public enum UserName {
-    public static let rule = "1-64 letters, digits, single inner spaces, '.', '_', '-' or '@'"
+    public static let rule = "1-64 ASCII letters, digits, single inner spaces, '.', '_', '-' or '@'"
 
     private static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@ ")
 
