@@ -3,7 +3,8 @@ import GSPCore
 import GSPPipeline
 
 /// `GET /v1/reports/NAME` and the managers' dashboard, computed by GSPPipeline from the
-/// store's change history, so the server and a replica answer alike.
+/// store's change history with the same code as a replica (which holds less history: see
+/// `ReportName.replicaNotes`).
 enum ReportRoutes {
     static func routes(store: any ServerStore, authenticator: Authenticator) -> [Route] {
         [
