@@ -5,18 +5,23 @@ import GSPServer
 let serveCommand = Command(
     name: "serve", summary: "run the sync server",
     usage: """
-    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
+    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--quiet]
+                            [--idle-timeout-seconds 60] [--tls-cert PEM --tls-key PEM]
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts, GET /v1/reports/NAME,
-    the managers' /dashboard and GET /healthz (docs/operations.md).
+    GET /dashboard (the managers' page) and GET /healthz (docs/operations.md).
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
-    Prints 'listening on http://HOST:PORT' once ready. SIGTERM or SIGINT stops it
+    While serving, the server holds an exclusive lock on PATH.lock: a second server
+    on the same database and 'gsp-server restore' are refused until it stops.
+    --tls-cert and --tls-key (PEM files: the certificate, with any intermediate
+    certificates after it, and its private key) serve HTTPS instead of plain HTTP.
+    Prints 'listening on http://HOST:PORT' (https with TLS) once ready. SIGTERM or SIGINT stops it
     after the requests in progress finish. One JSON line per request goes to stderr
     (--quiet turns that off). A connection that sends nothing for --idle-timeout-seconds
     (a request never finished, or a kept-alive connection left unused) is closed.
     """,
     run: { words, usage in
-        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds"], flags: ["quiet"])
+        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds", "tls-cert", "tls-key"], flags: ["quiet"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let db = try args.required("db")
@@ -31,9 +36,16 @@ let serveCommand = Command(
             guard let value = UInt32(text), value > 0 else { throw UsageError("--idle-timeout-seconds must be a positive number of seconds") }
             idle = value
         }
+        var tls: TLSIdentity?
+        switch (args.option("tls-cert"), args.option("tls-key")) {
+        case (nil, nil): break
+        case (let cert?, let key?): tls = try TLSIdentity(certificateFile: cert, keyFile: key)
+        default: throw UsageError("--tls-cert and --tls-key go together: pass both PEM files to serve HTTPS, or neither")
+        }
+        let lock = try DatabaseLock(database: db)
         let store = try SQLiteServerStore(path: db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
-            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle))
+            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls))
         Output.out("listening on \(server.url)")
 
         // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.
@@ -50,7 +62,7 @@ let serveCommand = Command(
             source.resume()
             sources.append(source)
         }
-        withExtendedLifetime(sources) { dispatchMain() }
+        withExtendedLifetime((sources, lock)) { dispatchMain() }
     })
 
 /// Splits HOST:PORT (IPv6 as [::1]:PORT).
@@ -61,5 +73,9 @@ func parseListen(_ text: String) throws -> (String, UInt16) {
     var host = String(text[..<colon])
     if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
     guard !host.isEmpty else { throw UsageError("--listen needs a host, such as 127.0.0.1:\(port)") }
+    var address = in6_addr()
+    guard inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1 else {
+        throw UsageError("--listen takes a numeric IP address, not '\(host)': such as 127.0.0.1:\(port), 0.0.0.0:\(port) or [::1]:\(port)")
+    }
     return (host, port)
 }

@@ -70,7 +70,7 @@ extension Replica {
             var gained: [RowID] = []
             for (index, change) in changes.enumerated() {
                 guard !change.table.isEmpty, !change.field.isEmpty else {
-                    throw ReplicaError(.invalidValue, "pulled change \(index + 1) of \(changes.count) has an empty table or field name: nothing from this page was applied")
+                    throw ReplicaError(.corrupt, "pulled change \(index + 1) of \(changes.count) has an empty table or field name: nothing from this page was applied")
                 }
                 clock.observe(change.hlc)
                 // The server sends a deal's owner again whenever the deal comes into our scope.

@@ -39,4 +39,10 @@ enum MetaKey: String {
     case resyncing
     /// Refusals with a larger id came after the last epoch reset.
     case resyncRefusalsAfter = "resync_refusals_after"
+    /// The CA file (PEM) given at login, trusted instead of the system's authorities.
+    case caFile = "ca_file"
+    /// 1 when plain http:// to another machine was allowed at login (`--insecure`).
+    case insecure
+    /// Why the last sync failed, and when (Unix milliseconds); cleared by a sync that finishes.
+    case lastError = "last_error", lastErrorAt = "last_error_at"
 }

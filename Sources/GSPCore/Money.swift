@@ -10,14 +10,8 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         self.currency = currency
     }
 
-    /// Digits after the decimal point for the currency (ISO 4217; 2 when not listed).
-    public static func minorDigits(of currency: String) -> Int {
-        switch currency {
-        case "JPY", "KRW", "VND", "CLP", "ISK", "XAF", "XOF", "PYG", "UGX", "RWF": 0
-        case "BHD", "KWD", "OMR", "JOD", "TND", "LYD", "IQD": 3
-        default: 2
-        }
-    }
+    /// Digits after the decimal point for the currency (ISO 4217, see `Currency`; 2 when not listed).
+    public static func minorDigits(of currency: String) -> Int { Currency.minorDigits[currency] ?? 2 }
 
     public var minorDigits: Int { Money.minorDigits(of: currency) }
 
@@ -29,14 +23,30 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         let (amount, code) = isCurrencyCode(parts[1]) ? (parts[0], parts[1]) : (parts[1], parts[0])
         guard isCurrencyCode(code) else { throw DomainError("malformed money '\(text)': no currency code; \(usage)") }
         let currency = code.uppercased()
-        guard let minor = parseDecimal(amount.replacingOccurrences(of: ",", with: ""), digits: minorDigits(of: currency)) else {
-            throw DomainError("malformed money '\(text)': '\(amount)' is not an amount with at most \(minorDigits(of: currency)) decimals for \(currency); \(usage)")
+        guard Currency.isKnown(currency) else {
+            throw DomainError("unknown currency '\(code)' in '\(text)': write an active ISO 4217 code, such as USD, EUR or JPY")
+        }
+        let digits = minorDigits(of: currency), plain = amount.replacingOccurrences(of: ",", with: "")
+        guard let minor = parseDecimal(plain, digits: digits) else {
+            if isDecimal(plain, digits: digits) {
+                let largest = Money(minorUnits: plain.hasPrefix("-") ? .min : .max, currency: currency)
+                throw DomainError("amount too large in '\(text)': the largest is \(largest.amountText) \(currency)")
+            }
+            throw DomainError("malformed money '\(text)': '\(amount)' is not an amount with at most \(digits) decimals for \(currency); \(usage)")
         }
         return Money(minorUnits: minor, currency: currency)
     }
 
     static func isCurrencyCode(_ s: String) -> Bool {
         s.count == 3 && s.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+    }
+
+    /// True when `text` is a decimal number with at most `digits` decimals, whatever its size.
+    static func isDecimal(_ text: String, digits: Int) -> Bool {
+        let unsigned = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        let pieces = unsigned.split(separator: ".", omittingEmptySubsequences: false)
+        guard pieces.count <= 2, !pieces[0].isEmpty, pieces.dropFirst().first.map({ $0.count <= digits }) ?? true else { return false }
+        return pieces.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
     }
 
     /// Exact decimal text to an integer scaled by 10^digits; nil when malformed, too precise or too large.
@@ -93,13 +103,31 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 /// Sums of money kept per currency: amounts in different currencies are never added.
 public struct MoneyTotals: Hashable, Sendable, Codable {
     public private(set) var byCurrency: [String: Int64] = [:]
+    /// Currencies whose sum went past what 64 bits hold: their amount stays at the limit it
+    /// crossed and is shown as "over" it, never wrapped around to a wrong figure.
+    public private(set) var overflowed: Set<String> = []
     public init() {}
     public mutating func add(_ money: Money) {
-        byCurrency[money.currency, default: 0] &+= money.minorUnits
+        let current = byCurrency[money.currency, default: 0]
+        let (sum, overflow) = current.addingReportingOverflow(money.minorUnits)
+        if overflow || overflowed.contains(money.currency) {
+            if !overflowed.contains(money.currency) { byCurrency[money.currency] = money.minorUnits < 0 ? .min : .max }
+            overflowed.insert(money.currency)
+        } else {
+            byCurrency[money.currency] = sum
+        }
+    }
+    /// Marks a currency's amount as a bound rather than an exact sum (a figure derived from an overflowed one).
+    public mutating func markOverflowed(_ currency: String) {
+        if byCurrency[currency] != nil { overflowed.insert(currency) }
+    }
+    /// "12.00 USD", or "over 92233720368547758.07 USD" for an overflowed sum.
+    public func text(_ money: Money) -> String {
+        overflowed.contains(money.currency) ? "over \(money)" : money.description
     }
     public var amounts: [Money] {
         byCurrency.keys.sorted().map { Money(minorUnits: byCurrency[$0]!, currency: $0) }
     }
     public var isEmpty: Bool { byCurrency.isEmpty }
-    public var description: String { amounts.isEmpty ? "-" : amounts.map(\.description).joined(separator: " + ") }
+    public var description: String { amounts.isEmpty ? "-" : amounts.map(text).joined(separator: " + ") }
 }

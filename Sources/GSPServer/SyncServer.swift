@@ -12,15 +12,19 @@ public struct ServerConfiguration: Sendable {
     public var logRequests: Bool
     /// A connection that sends nothing for this long is closed (slow or stalled clients).
     public var idleTimeoutSeconds: UInt32
+    /// Serve HTTPS with this certificate and key; nil serves plain HTTP.
+    public var tls: TLSIdentity?
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
-                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60) {
+                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60,
+                tls: TLSIdentity? = nil) {
         self.host = host
         self.port = port
         self.maxDrift = maxDrift
         self.maxBodyBytes = maxBodyBytes
         self.logRequests = logRequests
         self.idleTimeoutSeconds = max(1, idleTimeoutSeconds)
+        self.tls = tls
     }
 }
 
@@ -41,11 +45,12 @@ public final class SyncServer: Sendable {
         self.router = router
         let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
         http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
-                              idleTimeoutSeconds: configuration.idleTimeoutSeconds, observer: log, handler: { [router] in router.handle($0) })
+                              idleTimeoutSeconds: configuration.idleTimeoutSeconds, tls: configuration.tls,
+                              observer: log, handler: { [router] in router.handle($0) })
     }
 
     public var port: UInt16 { http.port }
-    public var url: String { http.host.contains(":") ? "http://[\(http.host)]:\(port)" : "http://\(http.host):\(port)" }
+    public var url: String { http.host.contains(":") ? "\(http.scheme)://[\(http.host)]:\(port)" : "\(http.scheme)://\(http.host):\(port)" }
 
     /// Stops accepting, lets requests in progress finish, then closes.
     public func stop(timeout: Duration = .seconds(30)) { http.stop(timeout: timeout) }
@@ -70,6 +75,15 @@ struct WhoAmI: Encodable {
     let name: String
     let role: String
     let region: String?
+
+    // Explicit so a user without a region gets "region": null rather than no key.
+    func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case name, role, region }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+        try container.encode(region, forKey: .region)
+    }
 }
 
 /// A conflict as JSON (for `/v1/conflicts` and `gsp-server conflicts --json`).
@@ -83,7 +97,7 @@ public struct ConflictJSON: Encodable, Sendable {
         init(_ side: ConflictSide) {
             value = side.value.description
             kind = side.value.kind.name
-            hlc = side.hlc.description
+            hlc = String(side.hlc.rawValue)
             node = side.node.description
             user = side.user
         }

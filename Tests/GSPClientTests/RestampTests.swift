@@ -11,7 +11,7 @@ import GSPTestSupport
 
     @Test func anEditKeepsItsPlaceAmongOthersEditsByItsRealTime() throws {
         let serverNow = TestReplica.start
-        let clock = ManualClock(serverNow + 7_200_000)   // two hours fast
+        let clock = SharedClock(serverNow + 7_200_000)   // two hours fast
         let r = try TestReplica(clock: clock.wallClock).replica
         let deal = RowID()
         try r.applyPulled(changes: [Change(table: "deals", row: deal, field: "owner", value: .text("alice"),

@@ -74,7 +74,7 @@ public final class LiveTeam {
 /// A wall clock the test moves by hand, shared by several replicas so their stamps can tie
 /// exactly. With `followingRealTime` it never runs behind the real clock (so no replica learns
 /// to correct it), and `advance` puts it ahead of the real clock for a while.
-public final class ManualClock: Sendable {
+public final class SharedClock: Sendable {
     private let milliseconds: Mutex<UInt64>
     private let followingRealTime: Bool
     public init(_ start: UInt64, followingRealTime: Bool = false) {

@@ -19,7 +19,7 @@ struct ConvergenceTests {
         let team = try LiveTeam(users: [("meg", "manager"), ("alice", "rep"), ("bob", "rep"), ("carol", "rep")])
         // One wall clock for everyone, moved by hand (and never behind the real time, so no
         // replica corrects it): replicas writing in the same fresh millisecond tie exactly.
-        let clock = ManualClock(UInt64(Date().timeIntervalSince1970 * 1000), followingRealTime: true)
+        let clock = SharedClock(UInt64(Date().timeIntervalSince1970 * 1000), followingRealTime: true)
         // Alice's phone, when there is one, runs two hours fast for the middle half of the run:
         // its pushes are refused and re-stamped, then its clock is fixed again.
         let phoneSkew = DeviceSkew()
