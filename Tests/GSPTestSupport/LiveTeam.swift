@@ -32,8 +32,9 @@ public final class LiveTeam {
     public func sync(_ replica: Replica, faults: [FlakyTransport.Fault] = [], pushLimit: Int = 1_000,
                      pageSize: UInt32 = 1_000, through url: String? = nil) async throws -> SyncSummary {
         let http = try HTTPTransport(server: url ?? server.url, token: tokens[replica.user]!)
+        // No retries: a fault the test injects must end the sync, as a lost connection would end a run.
         return try await replica.sync(transport: FlakyTransport(http, plan: faults), codec: WireSyncCodec(),
-                                      pushLimit: pushLimit, pageSize: pageSize)
+                                      pushLimit: pushLimit, pageSize: pageSize, retry: .never)
     }
 
     /// The server's database, opened read-only beside the running server.
