@@ -26,6 +26,11 @@ struct ByteCursor {
             offset += 1
             return UInt64(first)
         }
+        // Two bytes (row references, short deltas) are next most common; the second byte 0 is not minimal.
+        if offset + 1 < end, base[offset + 1] &- 1 < 0x7F {
+            defer { offset += 2 }
+            return UInt64(first & 0x7F) | UInt64(base[offset + 1]) << 7
+        }
         return multiByteVarInt()
     }
 

@@ -7,34 +7,38 @@ extension ChangeReader {
     /// and where. Both paths accept exactly the same records.
     static func readList<Element>(count: Int, from r: inout ByteReader, tables: FrameTables, sequenced: Bool,
                                   _ make: (UInt64, Change) -> Element) throws(WireError) -> [Element] {
-        var list: [Element] = []
-        list.reserveCapacity(count)
         var records = ChangeReader()
         var texts = TextCache(expected: count)
         var seq: UInt64 = 0
         let stringLimit = r.limits.stringBytes
-        while list.count < count {
-            r.withCursor { c in
-                while list.count < count {
-                    let mark = c.offset
-                    var next = seq
-                    if sequenced {
-                        guard let delta = c.varInt() else { return }
-                        next = seq &+ delta
+        // Each element is built in place in the new array: no append bookkeeping or copies.
+        return try [Element](unsafeUninitializedCapacity: count) { (list, built) throws(WireError) in
+            guard let slots = list.baseAddress else { return }
+            while built < count {
+                r.withCursor { c in
+                    while built < count {
+                        let mark = c.offset
+                        var next = seq
+                        if sequenced {
+                            guard let delta = c.varInt() else { return }
+                            next = seq &+ delta
+                        }
+                        guard let change = records.readFast(from: &c, tables: tables, texts: &texts,
+                                                            stringLimit: stringLimit) else {
+                            c.offset = mark
+                            return
+                        }
+                        seq = next
+                        (slots + built).initialize(to: make(seq, change))
+                        built += 1
                     }
-                    guard let change = records.readFast(from: &c, tables: tables, texts: &texts, stringLimit: stringLimit) else {
-                        c.offset = mark
-                        return
-                    }
-                    seq = next
-                    list.append(make(seq, change))
                 }
+                guard built < count else { break }
+                if sequenced { seq = seq &+ (try r.readVarInt("local sequence delta")) }
+                (slots + built).initialize(to: make(seq, try records.readChecked(from: &r, tables: tables)))
+                built += 1
             }
-            guard list.count < count else { break }
-            if sequenced { seq = seq &+ (try r.readVarInt("local sequence delta")) }
-            list.append(make(seq, try records.readChecked(from: &r, tables: tables)))
         }
-        return list
     }
 
     /// `readChecked`'s rules without error text; nil on the first rule broken, leaving the

@@ -55,7 +55,8 @@ enum Compression {
                     }
                     stream.next_out = out.baseAddress! + produced
                     stream.avail_out = uInt(room - produced)
-                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    // With room for the whole declared body, Z_FINISH spares zlib keeping a window copy.
+                    status = CZlib.inflate(&stream, room > expected ? Z_FINISH : Z_NO_FLUSH)
                     produced = room - Int(stream.avail_out)
                     initialized = produced
                 }
