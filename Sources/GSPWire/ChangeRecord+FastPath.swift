@@ -5,6 +5,7 @@ extension ChangeReader {
     /// `sequenced` (pushes). Well-formed records go through a raw cursor; a record the cursor
     /// refuses is read again by `readChecked`, which throws the error naming what is wrong
     /// and where. Both paths accept exactly the same records.
+    @inline(__always)  // inlined into its two callers, so it is specialized for their element type
     static func readList<Element>(count: Int, from r: inout ByteReader, tables: FrameTables, sequenced: Bool,
                                   _ make: (UInt64, Change) -> Element) throws(WireError) -> [Element] {
         var records = ChangeReader()
