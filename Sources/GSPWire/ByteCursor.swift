@@ -26,10 +26,19 @@ struct ByteCursor {
             offset += 1
             return UInt64(first)
         }
-        // Two bytes (row references, short deltas) are next most common; the second byte 0 is not minimal.
-        if offset + 1 < end, base[offset + 1] &- 1 < 0x7F {
-            defer { offset += 2 }
-            return UInt64(first & 0x7F) | UInt64(base[offset + 1]) << 7
+        // Two and three bytes (row references, HLC and date deltas) are next most common; a
+        // last byte 0 is not minimal.
+        if offset + 2 < end {
+            let second = base[offset + 1]
+            if second &- 1 < 0x7F {
+                offset += 2
+                return UInt64(first & 0x7F) | UInt64(second) << 7
+            }
+            let third = base[offset + 2]
+            if second >= 0x80, third &- 1 < 0x7F {
+                offset += 3
+                return UInt64(first & 0x7F) | UInt64(second & 0x7F) << 7 | UInt64(third) << 14
+            }
         }
         return multiByteVarInt()
     }

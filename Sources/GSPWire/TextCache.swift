@@ -36,10 +36,18 @@ struct TextCache {
             texts = Array(repeating: "", count: slots)
         }
         let slot = Int(truncatingIfNeeded: Self.hash(base + start, count) >> shift)
-        if counts[slot] == count && memcmp(base + starts[slot], base + start, count) == 0 { return texts[slot] }
+        if counts[slot] == count && Self.same(base + starts[slot], base + start, count) { return texts[slot] }
         guard let text = UTF8Text.validated(bytes) else { return nil }
         (starts[slot], counts[slot], texts[slot]) = (start, count, text)
         return text
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal; 8 to 16 bytes take two word compares, not a call.
+    @inline(__always)
+    private static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        guard count >= 8 && count <= 16 else { return memcmp(a, b, count) == 0 }
+        func word(_ p: UnsafePointer<UInt8>) -> UInt64 { UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) }
+        return word(a) == word(b) && word(a + count - 8) == word(b + count - 8)
     }
 
     /// A multiplicative hash of the length, the first and the last (up to) 8 bytes.
