@@ -65,14 +65,15 @@ final class MergeSession {
             INSERT INTO history(tbl, row, field, kind, value, currency, hlc, node, prev, user, received, winner)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        findField = try db.prepare("SELECT kind, value, currency, hlc, node, prev, user FROM fields WHERE tbl = ? AND row = ? AND field = ?")
+        findField = try db.prepare("SELECT kind, value, currency, hlc, node, prev, user, rowid FROM fields WHERE tbl = ? AND row = ? AND field = ?")
         insertField = try db.prepare("""
             INSERT INTO fields(tbl, row, field, kind, value, currency, hlc, node, prev, user, seq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        // By the rowid findField read: one table seek instead of a key-index seek and a table seek.
         updateField = try db.prepare("""
             UPDATE fields SET kind = ?, value = ?, currency = ?, hlc = ?, node = ?, prev = ?, user = ?, seq = ?
-            WHERE tbl = ? AND row = ? AND field = ?
+            WHERE rowid = ?
             """)
         findOwner = try db.prepare("SELECT owner FROM deal_owners WHERE deal = ?")
         findRow = try db.prepare("SELECT deal FROM rows WHERE tbl = ? AND row = ?")
@@ -110,7 +111,9 @@ final class MergeSession {
         let key: [SQLValue] = [.text(change.table), .text(change.row.lowercased), .text(change.field)]
         let nodeText = change.node.description
         try findField.bind(key)
+        var currentRowID: Int64 = 0
         let current: (change: Change, user: String)? = try findField.step().map { row in
+            currentRowID = row.integer(7)
             // The stored node is most often the pushing one: skip parsing its text then.
             let storedNode = row.text(4)
             guard let node = storedNode == nodeText ? change.node : NodeID(storedNode) else {
@@ -141,7 +144,7 @@ final class MergeSession {
         }
         let concurrent = Merge.isConcurrent(change, with: current.change) && change.value != current.change.value
         if wins {
-            try updateField.run([value.kind, value.payload, value.currency] + stamp + [.integer(nextSeq())] + key)
+            try updateField.run([value.kind, value.payload, value.currency] + stamp + [.integer(nextSeq()), .integer(currentRowID)])
             if concurrent { try recordConflict(winner: (change, user.name), loser: current) }
             try afterWin(change, previous: current.change)
         } else if concurrent {
