@@ -43,6 +43,8 @@ struct ByteCursor {
         return multiByteVarInt()
     }
 
+    /// The rest of `varInt`, kept out of line; it is only reached with the first byte's high
+    /// bit set, so a last byte of 0 is never minimal here.
     @inline(never)
     mutating func multiByteVarInt() -> UInt64? {
         if end - offset >= 8 {
