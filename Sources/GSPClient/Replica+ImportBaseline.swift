@@ -30,10 +30,3 @@ extension Replica {
         return false
     }
 }
-
-extension Replica {
-    /// Drops every import baseline, as in a replica that imported before baselines were kept (for tests).
-    public func forgetImportBaseline() throws {
-        try transaction { try database.execute("DELETE FROM import_baseline") }
-    }
-}

@@ -47,13 +47,20 @@ import GSPTestSupport
         #expect(try replica.rows(of: "deals") == expected)
     }
 
+    /// A replica file of format 1 (before baselines) gains the baseline table when opened; a
+    /// field with no baseline yet counts as unchanged when its history already holds the value.
     @Test func aReplicaImportedBeforeBaselinesWereKeptStillKeepsUsersEdits() throws {
         let dir = TemporaryDirectory()
         let file = try dir.write(Self.header + Self.rows.joined(separator: "\n") + "\n", to: "sales_pipeline.csv")
-        let replica = try Replica.create(at: dir.path("r.sqlite"), user: "importer")
-        _ = try importFile(file, into: replica)
-        try replica.forgetImportBaseline()
-        try replica.write([FieldWrite(.deals, CRMOpportunities.dealID("L2"), "stage", .text("pis"))])
+        let path = dir.path("r.sqlite")
+        do {
+            let replica = try Replica.create(at: path, user: "importer")
+            _ = try importFile(file, into: replica)
+            try replica.write([FieldWrite(.deals, CRMOpportunities.dealID("L2"), "stage", .text("pis"))])
+        }
+        try OldReplicaFile.downgradeToFormat1(path)
+        let replica = try Replica.open(at: path)
+        #expect(try OldReplicaFile.format(path) == 2)
         let edited = try replica.rows(of: "deals")
         #expect(try importFile(file, into: replica).summary.changesWritten == 0)
         #expect(try replica.rows(of: "deals") == edited)
