@@ -52,7 +52,7 @@ public enum Importer {
     /// `delimiter` nil: the mapping's, else detected from the header line.
     public static func plan(file: URL, mapping: URL?, preset: String?, delimiter: UInt8? = nil) throws(ImportError) -> ImportPlan {
         if let preset, preset != CRMOpportunities.source {
-            throw ImportError(file: file.path, line: 0, reason: "unknown preset '\(preset)': the built-in preset is \(CRMOpportunities.source)")
+            throw ImportError(file: file.path, line: 0, reason: "unknown preset '\(preset)': the built-in preset is \(CRMOpportunities.source); for other layouts pass --mapping FILE")
         }
         if let mapping {
             let m = try MappingFile.load(mapping)
