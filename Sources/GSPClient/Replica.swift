@@ -41,11 +41,15 @@ public final class Replica {
     public static func create(at path: String, user: String, node: NodeID = NodeID(), wallClock: WallClock = .system) throws -> Replica {
         let trimmed = user.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw ReplicaError(.invalidValue, "the user name is empty: pass --user NAME") }
+        do { try UserName.validate(trimmed) } catch { throw ReplicaError.invalid(error) }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.replicaExists, "\(path) already exists: gsp init never overwrites a replica; pass --replica PATH to make another one")
         }
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var isFolder: ObjCBool = false
+        if !folder.isEmpty && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+            throw ReplicaError(.replicaMissing, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p)")
+        }
         // The file will hold the server token: readable by its owner only (SQLite gives -wal/-shm the same mode).
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw ReplicaError(.replicaMissing, "cannot create \(path): check that the folder is writable")

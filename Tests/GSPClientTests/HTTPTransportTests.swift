@@ -145,13 +145,12 @@ extension HTTPTransportTests {
         }
         try #require(ready && listen(listener, 8) == 0)
         let transport = try HTTPTransport(server: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))", token: "t")
-        let started = ContinuousClock.now
         let call = Task { try await transport.exchange(Data([1, 2, 3])) }
         try await Task.sleep(for: .milliseconds(200))
         call.cancel()
         let result = await call.result
+        // Without cancellation the call would end in the transport's timeout error, not this one.
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
 

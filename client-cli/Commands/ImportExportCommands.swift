@@ -39,6 +39,9 @@ struct ImportCSV: Command {
 
     func validate() throws(UsageError) {
         if mapping != nil && preset != nil { throw UsageError("choose one of --mapping and --preset", command: "import csv") }
+        if let preset, preset != CRMOpportunities.source {
+            throw UsageError("unknown preset '\(preset)': the built-in preset is \(CRMOpportunities.source)", command: "import csv")
+        }
     }
 
     func run(_ context: Context) throws {
