@@ -58,10 +58,11 @@ extension Replica {
                 guard let final = timeline.last else { continue }
                 let baseline = try importBaseline(key)
                 try setImportBaseline(key, final.write.value)
-                let unchanged = if let baseline { baseline == final.write.value }
-                                else if let current { try current.value == final.write.value || historyHolds(key, final.write.value) }
-                                else { false }
-                if unchanged || current?.value == final.write.value {
+                // Compared with what the last import wrote, not with the current value (a user's
+                // edit may be newer); with no baseline yet, a value the field once held counts.
+                let sourceUnchanged = try baseline.map { $0 == final.write.value }
+                    ?? (current != nil && historyHolds(key, final.write.value))
+                if sourceUnchanged || current?.value == final.write.value {
                     summary.fieldsUnchanged += 1
                     continue
                 }
