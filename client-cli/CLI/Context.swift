@@ -41,6 +41,11 @@ struct Context {
         Swift.print(text)
     }
 
+    /// Prints a document as it is, adding a line end only when it has none ("\r\n" counts as one).
+    func printDocument(_ text: String) {
+        Swift.print(text, terminator: text.unicodeScalars.last == "\n" ? "" : "\n")
+    }
+
     func printJSON(_ value: JSON) {
         Swift.print(value.rendered())
     }
