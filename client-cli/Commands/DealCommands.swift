@@ -28,7 +28,8 @@ struct DealSet: Command {
         name: "set", summary: "set deal fields, each FIELD=VALUE typed by the schema",
         arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix"),
                     ArgumentSpec(name: "FIELD=VALUE", help: "a field and its value; an empty value clears the field", repeating: true)],
-        discussion: "Money as '45000 USD', dates as YYYY-MM-DD. All fields are set in one step, or none.")
+        discussion: "Money as '45000 USD', dates as YYYY-MM-DD. All fields are set in one step, or none.\nFields: "
+            + Schema.dealFields.map(\.name).joined(separator: ", ") + ".")
 
     let deal: String
     let assignments: [(field: String, text: String)]

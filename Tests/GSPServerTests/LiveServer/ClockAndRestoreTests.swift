@@ -59,11 +59,13 @@ struct ClockAndRestoreTests {
         let deal = RowID()
         try meg.write([FieldWrite(.deals, deal, "title", .text("Port")), FieldWrite(.deals, deal, "owner", .text("alice"))])
         try await team.sync(meg)
+        let learning = ContinuousClock.now
         try await team.sync(alice)
+        let roundTrips = ContinuousClock.now - learning
         try meg.write([FieldWrite(.deals, deal, "next_step", .text("meg's step, earlier"))])
         try await team.sync(meg)
-        // Well after: the learnt correction is off by up to half the time an answer took.
-        usleep(1_500_000)
+        // Well after: the learnt correction is off by at most half a round trip of that sync.
+        try await Task.sleep(for: roundTrips + .milliseconds(500))
         try alice.write([FieldWrite(.deals, deal, "next_step", .text("alice's step, later"))])
         try await team.sync(alice)
         try await team.sync(meg)
