@@ -5,7 +5,12 @@ import GSPServer
 let serveCommand = Command(
     name: "serve", summary: "run the sync server",
     usage: """
-    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--quiet]
+    usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
+                            [--max-drift-seconds 60] [--quiet]
+
+    --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
+    postgresql://, libpq's syntax; the schema is created in an empty database). Several
+    servers may share one PostgreSQL database.
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts and GET /healthz.
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
@@ -24,7 +29,7 @@ let serveCommand = Command(
             guard let value = Int(text), value > 0 else { throw UsageError("--max-drift-seconds must be a positive number of seconds") }
             drift = value
         }
-        let store = try SQLiteServerStore(path: db)
+        let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
             host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet")))
         Output.out("listening on \(server.url)")

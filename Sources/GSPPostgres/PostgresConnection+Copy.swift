@@ -127,6 +127,12 @@ public struct CopyRows: Sendable {
         bytes.append(value ? 0x74 : 0x66)
     }
 
+    /// Appends rows already in COPY text format (each ending with a newline).
+    public mutating func appendRaw(_ rows: [UInt8]) {
+        bytes += rows
+        count += rows.lazy.filter { $0 == 0x0A }.count
+    }
+
     public mutating func endRow() {
         bytes.append(0x0A)
         count += 1

@@ -144,3 +144,8 @@ private func withPointers<R>(_ buffers: [[UInt8]?], _ body: ([UnsafePointer<CCha
         return body(offsets.map { $0.map { (base + $0).assumingMemoryBound(to: CChar.self) } })
     }
 }
+
+extension PostgresConnection {
+    /// A connection string fit for messages: the password, if any, replaced by `***`.
+    public static func redactedLocation(_ url: String) -> String { redacted(url) }
+}

@@ -24,6 +24,16 @@ public enum PostgresParameter: Sendable, Hashable {
         return .text(literal + "}")
     }
 
+    /// A `text[]` literal whose nil elements are NULL.
+    public static func optionalTextArray(_ values: [String?]) -> PostgresParameter {
+        let quoted = values.map { value -> String in
+            guard let value else { return "NULL" }
+            guard case .text(let literal) = textArray([value]) else { return "NULL" }
+            return String(literal.dropFirst().dropLast())
+        }
+        return .text("{" + quoted.joined(separator: ",") + "}")
+    }
+
     /// A `bigint[]` literal.
     public static func integerArray(_ values: [Int64]) -> PostgresParameter {
         .text("{" + values.map(String.init).joined(separator: ",") + "}")
