@@ -78,6 +78,11 @@ public final class PostgresConnection {
         return try check(raw, sql: sql, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
+    /// Runs one or more statements without parameters (the simple query protocol).
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        _ = try check(PQexec(handle, sql), sql: sql, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+    }
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
         try execute(begin)
