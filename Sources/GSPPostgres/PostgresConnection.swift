@@ -39,6 +39,12 @@ public final class PostgresConnection {
     /// False once the connection was lost (the server restarted, the network dropped).
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_UNKNOWN }
 
+    /// True between BEGIN and COMMIT or ROLLBACK, and in a failed transaction not yet rolled back.
+    public var inTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
     /// Reconnects with the same parameters after a lost connection.
     public func reset() throws(PostgresError) {
         PQreset(handle)

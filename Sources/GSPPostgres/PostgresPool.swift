@@ -33,6 +33,8 @@ public final class PostgresPool: @unchecked Sendable {
             defer { giveBack(connection) }
             do {
                 if !connection.isHealthy { try connection.reset() }
+                // A transaction left open by a failure would swallow the next statements.
+                if connection.inTransaction { try connection.execute("ROLLBACK") }
                 return try body(connection)
             } catch let error as PostgresError where error.isConnectionFailure && retry && attempt == 1 {
                 continue
