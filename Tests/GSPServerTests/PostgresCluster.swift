@@ -52,18 +52,28 @@ final class PostgresCluster: @unchecked Sendable {
         }
     }
 
+    /// Runs a command with posix_spawn and waitpid: Foundation's Process did not notice
+    /// `runuser pg_ctl start` exit here (it left a zombie), so this waits for the pid itself.
     private static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ServerStoreError("\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-pgcluster-\(UUID().uuidString).err").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        // A file, not a pipe: the postmaster that pg_ctl starts inherits it and never closes it.
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else {
+            throw ServerStoreError("cannot start \(executable)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else {
+            let message = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw ServerStoreError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(message)")
         }
     }
 
