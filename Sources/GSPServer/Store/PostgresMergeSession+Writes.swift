@@ -16,7 +16,7 @@ extension PostgresMergeSession {
         if let cached = rows[key] { return cached }
         let found = try db.execute("SELECT deal FROM row_deals WHERE tbl = $1 AND rid = $2", [.text(table), .text(row)])
         let entry = found.rowCount == 0 ? nil : RowEntry(deal: found.optionalText(0, 0))
-        rows[key] = .some(entry)
+        setRow(key, entry)
         return entry
     }
 
@@ -24,7 +24,7 @@ extension PostgresMergeSession {
     func afterWin(_ change: Change, previous: Change?) throws {
         let table = change.table, row = change.row.lowercased, key = RowKey(table: table, row: row)
         if try rowEntry(table, row) == nil {
-            rows[key] = RowEntry(deal: table == Scope.dealsTable ? row : nil)
+            setRow(key, RowEntry(deal: table == Scope.dealsTable ? row : nil))
             pendingRows.insert(key)
             if table == Scope.dealsTable { createdDeals.insert(row) }
         }
@@ -34,8 +34,7 @@ extension PostgresMergeSession {
             owners[row] = .some(newOwner)
             pendingOwners[row] = .some(newOwner)
             // The preload read every stored row of the deals this push writes, so the cache holds the whole family.
-            let family = rows.compactMap { member, entry in entry?.deal == row ? member : nil }
-                .sorted { ($0.table, $0.row) < ($1.table, $1.row) }
+            let family = (families[row] ?? []).sorted { ($0.table, $0.row) < ($1.table, $1.row) }
             if let oldOwner {
                 for member in family { logDrop(member, for: oldOwner) }
             }
@@ -44,7 +43,7 @@ extension PostgresMergeSession {
         } else if Scope.isChildTable(table), change.field == Scope.dealField {
             let newDeal = Scope.dealReference(change.value), oldDeal = try rowEntry(table, row)?.deal
             guard newDeal != oldDeal else { return }
-            rows[key] = RowEntry(deal: newDeal)
+            setRow(key, RowEntry(deal: newDeal))
             if !pendingRows.contains(key) {
                 try db.execute("UPDATE row_deals SET deal = $1 WHERE tbl = $2 AND rid = $3", [.optional(newDeal), .text(table), .text(row)])
             }
@@ -63,7 +62,7 @@ extension PostgresMergeSession {
     private func resequence(_ key: RowKey) throws {
         if pendingRows.contains(key) {
             // A row created by this push: all its fields are still in memory.
-            let mine = fieldWrites.filter { $0.key.table == key.table && $0.key.row.lowercased == key.row }.sorted { $0.value.seq < $1.value.seq }
+            let mine = (writesByRow[key] ?? []).compactMap { field in fieldWrites[field].map { (field, $0) } }.sorted { $0.1.seq < $1.1.seq }
             for (field, write) in mine { fieldWrites[field] = (write.change, write.user, nextSeq()) }
             return
         }
@@ -114,6 +113,7 @@ extension PostgresMergeSession {
                     usr = excluded.usr, seq = excluded.seq
                 """)
             fieldWrites = [:]
+            writesByRow = [:]
         }
         if !pendingRows.isEmpty {
             var staged = CopyRows()

@@ -23,12 +23,16 @@ final class PostgresMergeSession: ScopeLookup {
     /// Values stored in the history under one stamp (replay detection).
     var seen: [Stamp: [Value]] = [:]
     /// Row entries; nil inside: the server has no such row.
-    var rows: [RowKey: RowEntry?] = [:]
+    private(set) var rows: [RowKey: RowEntry?] = [:]
+    /// The rows of each deal among `rows`, kept in step by `setRow`.
+    private(set) var families: [String: Set<RowKey>] = [:]
     var owners: [String: String?] = [:]
 
     // Writes waiting for `flush`.
     var history = CopyRows(), conflicts = CopyRows(), scopeLog = CopyRows()
     var fieldWrites: [FieldKey: (change: Change, user: String, seq: Int64)] = [:]
+    /// The keys of `fieldWrites` by row.
+    var writesByRow: [RowKey: Set<FieldKey>] = [:]
     /// Rows created by this push and not yet flushed: all their fields are in `fieldWrites`.
     var pendingRows: Set<RowKey> = []
     var pendingOwners: [String: String?] = [:]
@@ -97,7 +101,7 @@ final class PostgresMergeSession: ScopeLookup {
         for key in wanted { rows[key] = .some(nil) }
         for i in 0..<foundRows.rowCount {
             let deal = foundRows.optionalText(i, 2)
-            rows[RowKey(table: foundRows.text(i, 0), row: foundRows.text(i, 1))] = RowEntry(deal: deal)
+            setRow(RowKey(table: foundRows.text(i, 0), row: foundRows.text(i, 1)), RowEntry(deal: deal))
             if let deal { deals.insert(deal) }
         }
 
@@ -137,6 +141,14 @@ final class PostgresMergeSession: ScopeLookup {
     private func setWinner(_ change: Change) {
         winners[change.key] = (change, user.name)
         fieldWrites[change.key] = (change, user.name, nextSeq())
+        writesByRow[RowKey(table: change.table, row: change.row.lowercased), default: []].insert(change.key)
+    }
+
+    /// Records a row's entry (nil: no such row) and keeps `families` in step.
+    func setRow(_ key: RowKey, _ entry: RowEntry?) {
+        if let old = rows[key] ?? nil, let deal = old.deal { families[deal]?.remove(key) }
+        rows[key] = .some(entry)
+        if let deal = entry?.deal { families[deal, default: []].insert(key) }
     }
 
     private func appendHistory(_ change: Change, winner: Bool) {
