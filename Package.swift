@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "GSPServer", dependencies: ["GSPCore", "GSPWire", "GSPStore", "GSPPipeline",
                                                   "GSPPostgres", "CMicroHTTPD", "CCrypto"]),
 
-        .executableTarget(name: "gsp", dependencies: ["GSPClient", "GSPImport"], path: "client-cli"),
+        .executableTarget(name: "gsp", dependencies: ["GSPClient", "GSPPipeline", "GSPImport"], path: "client-cli"),
         .executableTarget(name: "gsp-server", dependencies: ["GSPServer"], path: "server",
                           exclude: ["README.md"]),
         .executableTarget(name: "gsp-bench", dependencies: ["GSPClient", "GSPServer", "GSPImport", "GSPPostgres"],

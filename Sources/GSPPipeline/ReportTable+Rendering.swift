@@ -95,29 +95,7 @@ extension ReportTable {
         Cell.formatMoment(ms).replacingOccurrences(of: " ", with: "T") + "Z"
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            // "<" and ">" escaped too, so the JSON can sit inside an HTML page safely.
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONText.quoted(s, htmlSafe: true) }
 
     static func printable(_ s: String) -> String {
         String(String.UnicodeScalarView(s.unicodeScalars.map {
