@@ -59,22 +59,24 @@ extension PostgresMergeSession {
     }
 
     /// Gives every field of a row a new server sequence, in the order of their old ones.
+    /// The row's stored fields are read once and join the in-memory writes, so no flush is needed.
     private func resequence(_ key: RowKey) throws {
-        if pendingRows.contains(key) {
-            // A row created by this push: all its fields are still in memory.
-            let mine = (writesByRow[key] ?? []).compactMap { field in fieldWrites[field].map { (field, $0) } }.sorted { $0.1.seq < $1.1.seq }
-            for (field, write) in mine { fieldWrites[field] = (write.change, write.user, nextSeq()) }
-            return
+        if !pendingRows.contains(key) && !rowsInMemory.contains(key) {
+            let stored = try db.execute("""
+                SELECT tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq FROM fields
+                WHERE tbl = $1 AND rid = $2 ORDER BY seq
+                """, [.text(key.table), .text(key.row)])
+            for i in 0..<stored.rowCount {
+                let change = try stored.change(i)
+                guard fieldWrites[change.key] == nil else { continue }  // a newer write of this push is already here
+                winners[change.key] = (change, stored.text(i, 10))
+                fieldWrites[change.key] = (change, stored.text(i, 10), stored.integer(i, 11))
+                writesByRow[key, default: []].insert(change.key)
+            }
+            rowsInMemory.insert(key)
         }
-        try flush()
-        let fields = try db.execute("SELECT field FROM fields WHERE tbl = $1 AND rid = $2 ORDER BY seq", [.text(key.table), .text(key.row)])
-        guard fields.rowCount > 0 else { return }
-        let names = (0..<fields.rowCount).map { fields.text($0, 0) }
-        let seqs = names.map { _ in nextSeq() }
-        try db.execute("""
-            UPDATE fields f SET seq = n.seq FROM unnest($3::text[], $4::bigint[]) AS n(field, seq)
-            WHERE f.tbl = $1 AND f.rid = $2 AND f.field = n.field
-            """, [.text(key.table), .text(key.row), .textArray(names), .integerArray(seqs)])
+        let mine = (writesByRow[key] ?? []).compactMap { field in fieldWrites[field].map { (field, $0) } }.sorted { $0.1.seq < $1.1.seq }
+        for (field, write) in mine { fieldWrites[field] = (write.change, write.user, nextSeq()) }
     }
 
     /// Writes everything buffered: COPY for appends, a staging table and one upsert for fields.
@@ -114,6 +116,7 @@ extension PostgresMergeSession {
                 """)
             fieldWrites = [:]
             writesByRow = [:]
+            rowsInMemory = []
         }
         if !pendingRows.isEmpty {
             var staged = CopyRows()

@@ -31,6 +31,8 @@ final class PostgresMergeSession: ScopeLookup {
     // Writes waiting for `flush`.
     var history = CopyRows(), conflicts = CopyRows(), scopeLog = CopyRows()
     var fieldWrites: [FieldKey: (change: Change, user: String, seq: Int64)] = [:]
+    /// Stored rows whose every field is in `fieldWrites` (read in for a resequence).
+    var rowsInMemory: Set<RowKey> = []
     /// The keys of `fieldWrites` by row.
     var writesByRow: [RowKey: Set<FieldKey>] = [:]
     /// Rows created by this push and not yet flushed: all their fields are in `fieldWrites`.
