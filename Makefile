@@ -2,7 +2,8 @@
 # Both install what they need first (Debian packages, through sudo when not root).
 SWIFT ?= swift
 SWIFT_FLAGS ?=
-export GSP_SHARED_DATA ?= $(abspath ../shared/data)
+# The team's shared data sets: ../shared/data beside a clone, ../../shared/data beside a worktree.
+export GSP_SHARED_DATA ?= $(abspath $(firstword $(wildcard ../shared/data ../../shared/data) ../shared/data))
 
 .PHONY: all deps build release test test-swift test-conformance demo bench bench-quick fuzz clean
 

@@ -21,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
@@ -29,7 +31,9 @@ let package = Package(
         .target(name: "GSPStore", dependencies: ["CSQLite"]),
         .target(name: "GSPPostgres", dependencies: ["CPostgres"]),
         .target(name: "GSPPipeline", dependencies: ["GSPCore"]),
-        .target(name: "GSPClient", dependencies: ["GSPCore", "GSPWire", "GSPStore", "GSPPipeline"]),
+        // HTTP goes through libcurl on Linux (a CA file can be trusted); Apple platforms use URLSession.
+        .target(name: "GSPClient", dependencies: ["GSPCore", "GSPWire", "GSPStore", "GSPPipeline",
+                                                  .target(name: "CCurl", condition: .when(platforms: [.linux]))]),
         .target(name: "GSPImport", dependencies: ["GSPCore", "GSPClient"]),
         .target(name: "GSPServer", dependencies: ["GSPCore", "GSPWire", "GSPStore", "GSPPipeline",
                                                   "GSPPostgres", "CMicroHTTPD", "CCrypto"]),

@@ -7,7 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${GSP_BIN:-$(swift build -c release --show-bin-path)}
 gsp="$bin/gsp"; server="$bin/gsp-server"
-data=${GSP_SHARED_DATA:-../shared/data}/crm-opportunities
+# The shared data sets: $GSP_SHARED_DATA, else ../shared/data (a clone) or ../../shared/data (a worktree).
+shared=${GSP_SHARED_DATA:-}
+if [ -z "$shared" ] || [ ! -d "$shared" ]; then
+    shared=../shared/data
+    [ -d "$shared" ] || [ ! -d ../../shared/data ] || shared=../../shared/data
+fi
+data=$shared/crm-opportunities
 work=${DEMO_DIR:-$(mktemp -d /tmp/gsp-demo.XXXXXX)}
 mkdir -p "$work"
 db="$work/server.sqlite"
@@ -53,7 +59,8 @@ if [ -z "${DEMO_DEALS:-}" ] && [ -f "$data/sales_pipeline.csv" ]; then
     import=(import csv "$data/sales_pipeline.csv")
     as_of=2017-06-30
 else
-    echo "data: generated GSP deals (the public CRM sample is not at $data)"
+    if [ -n "${DEMO_DEALS:-}" ]; then echo "data: ${DEMO_DEALS} generated GSP deals (DEMO_DEALS is set)"
+    else echo "data: generated GSP deals (the public CRM sample is not at $data; set GSP_SHARED_DATA=/path/to/shared/data to use it)"; fi
     import=(import generate --deals "${DEMO_DEALS:-600}" --reps "Agent 01,Agent 06,Agent 14,Agent 20")
     as_of=$(python3 -c 'import datetime; print(datetime.date.today() - datetime.timedelta(days=200))')
 fi
@@ -105,12 +112,13 @@ for who in "$r1" "$manager"; do printf '  %-10s next_step = %s\n' "$who" "$(quie
 step "6. The manager's reports, from the server"
 as "$manager" report pipeline
 as "$manager" report conversion
-as "$manager" report forecast | head -n 30
+as "$manager" report forecast
 as "$manager" report conflicts
 as "$manager" report pipeline --as-of "$as_of" --group-by region
 
 step "Done"
 echo "files: $work (server.sqlite, server.log, one replica per user: $(cd "$work" && ls *.sqlite | grep -v server | tr '\n' ' '))"
+echo "they take $(du -sh "$work" | cut -f1); remove them with: rm -rf $work"
 if [ "${KEEP:-0}" = "1" ]; then
     echo "dashboard: $url/dashboard  (sign in with the manager token: ${tokens[$manager]})"
     echo "the server keeps running until Ctrl-C"

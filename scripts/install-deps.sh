@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and the demo need, only when missing.
 set -euo pipefail
 packages=(pkg-config libsqlite3-dev zlib1g-dev libpq-dev libmicrohttpd-dev libssl-dev
-          libcurl4-openssl-dev postgresql python3)
+          libcurl4-openssl-dev openssl postgresql python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

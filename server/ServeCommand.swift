@@ -6,7 +6,7 @@ let serveCommand = Command(
     name: "serve", summary: "run the sync server",
     usage: """
     usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
-                            [--max-drift-seconds 60] [--quiet]
+                            [--max-drift-seconds 60] [--quiet] [--tls-cert PEM --tls-key PEM]
 
     --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
     postgresql://, libpq's syntax; the schema is created in an empty database). Several
@@ -14,12 +14,14 @@ let serveCommand = Command(
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts and GET /healthz.
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
-    Prints 'listening on http://HOST:PORT' once ready. SIGTERM or SIGINT stops it
+    --tls-cert and --tls-key (PEM files: the certificate, with any intermediate
+    certificates after it, and its private key) serve HTTPS instead of plain HTTP.
+    Prints 'listening on http://HOST:PORT' (https with TLS) once ready. SIGTERM or SIGINT stops it
     after the requests in progress finish. One JSON line per request goes to stderr
     (--quiet turns that off).
     """,
     run: { words, usage in
-        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds"], flags: ["quiet"])
+        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "tls-cert", "tls-key"], flags: ["quiet"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let db = try args.required("db")
@@ -29,9 +31,15 @@ let serveCommand = Command(
             guard let value = Int(text), value > 0 else { throw UsageError("--max-drift-seconds must be a positive number of seconds") }
             drift = value
         }
+        var tls: TLSIdentity?
+        switch (args.option("tls-cert"), args.option("tls-key")) {
+        case (nil, nil): break
+        case (let cert?, let key?): tls = try TLSIdentity(certificateFile: cert, keyFile: key)
+        default: throw UsageError("--tls-cert and --tls-key go together: pass both PEM files to serve HTTPS, or neither")
+        }
         let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
-            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet")))
+            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), tls: tls))
         Output.out("listening on \(server.url)")
 
         // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.

@@ -32,7 +32,9 @@ extension Replica {
     /// timeline, stamped at the source's times; a field with another value gets the new one,
     /// stamped at the source time unless the current value is newer, then at a fresh tick
     /// so the update wins the merge everywhere.
-    public func importStamped(_ writes: [StampedWrite]) throws -> ImportSummary {
+    /// - Parameter progress: called with (fields done, fields in all) about every 1% of the
+    ///   fields, and once at the end; for a progress line on a terminal.
+    public func importStamped(_ writes: [StampedWrite], progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
         var byField: [FieldKey: [StampedWrite]] = [:]
         var order: [FieldKey] = []
         for w in writes {
@@ -44,7 +46,9 @@ extension Replica {
             var summary = ImportSummary()
             var clock = try loadClock()
             var changedRows = Set<FieldKey>()
-            for key in order {
+            let step = max(1, order.count / 100)
+            for (done, key) in order.enumerated() {
+                if done % step == 0 { progress?(done, order.count) }
                 let timeline = byField[key]!.sorted { $0.milliseconds < $1.milliseconds }
                 let current = try currentWinner(table: key.table, row: key.row, field: key.field)
                 guard let final = timeline.last, current?.value != final.write.value else {
@@ -62,7 +66,7 @@ extension Replica {
                     let now = try correctedWall()
                     var last = HLC.zero
                     stamps = timeline.map { w in
-                        let hlc = max(HLC(milliseconds: min(w.milliseconds, now)), HLC(rawValue: last.rawValue &+ 1))
+                        let hlc = max(HLC(milliseconds: min(w.milliseconds, now)), last.successor)
                         last = hlc
                         return (w.write.value, hlc)
                     }
@@ -81,6 +85,7 @@ extension Replica {
                 changedRows.insert(FieldKey(table: key.table, row: key.row, field: ""))
             }
             try saveClock(clock)
+            progress?(order.count, order.count)
             summary.rowsChanged = changedRows.count
             return summary
         }

@@ -35,4 +35,10 @@ enum MetaKey: String {
     case clockOffset = "clock_offset"
     /// The role the server gave this replica's token at login ("rep" or "manager").
     case role
+    /// The CA file (PEM) given at login, trusted instead of the system's authorities.
+    case caFile = "ca_file"
+    /// 1 when plain http:// to another machine was allowed at login (`--insecure`).
+    case insecure
+    /// Why the last sync failed, and when (Unix milliseconds); cleared by a sync that finishes.
+    case lastError = "last_error", lastErrorAt = "last_error_at"
 }

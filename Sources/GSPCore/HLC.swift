@@ -12,6 +12,10 @@ public struct HLC: RawRepresentable, Comparable, Hashable, Sendable, Codable, Cu
         rawValue = (min(milliseconds, HLC.maxMilliseconds) << 16) | UInt64(counter)
     }
 
+    /// The next stamp: one counter step later; the last stamp of the range has no later one
+    /// and stays itself, rather than wrapping around to 1970.
+    public var successor: HLC { HLC(rawValue: rawValue == .max ? .max : rawValue + 1) }
+
     public var milliseconds: UInt64 { rawValue >> 16 }
     public var counter: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
 
@@ -31,14 +35,14 @@ public struct HybridClock: Sendable {
     /// A new stamp for a local event.
     public mutating func tick(wallMilliseconds: UInt64) -> HLC {
         let wall = HLC(milliseconds: wallMilliseconds)
-        last = HLC(rawValue: max(wall.rawValue, last.rawValue &+ 1))
+        last = max(wall, last.successor)
         return last
     }
 
     /// A new stamp after receiving `remote`: later than both the remote and every local stamp.
     public mutating func receive(_ remote: HLC, wallMilliseconds: UInt64) -> HLC {
         let wall = HLC(milliseconds: wallMilliseconds)
-        last = HLC(rawValue: max(wall.rawValue, last.rawValue &+ 1, remote.rawValue &+ 1))
+        last = max(wall, last.successor, remote.successor)
         return last
     }
 

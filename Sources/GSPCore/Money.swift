@@ -93,13 +93,31 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 /// Sums of money kept per currency: amounts in different currencies are never added.
 public struct MoneyTotals: Hashable, Sendable, Codable {
     public private(set) var byCurrency: [String: Int64] = [:]
+    /// Currencies whose sum went past what 64 bits hold: their amount stays at the limit it
+    /// crossed and is shown as "over" it, never wrapped around to a wrong figure.
+    public private(set) var overflowed: Set<String> = []
     public init() {}
     public mutating func add(_ money: Money) {
-        byCurrency[money.currency, default: 0] &+= money.minorUnits
+        let current = byCurrency[money.currency, default: 0]
+        let (sum, overflow) = current.addingReportingOverflow(money.minorUnits)
+        if overflow || overflowed.contains(money.currency) {
+            if !overflowed.contains(money.currency) { byCurrency[money.currency] = money.minorUnits < 0 ? .min : .max }
+            overflowed.insert(money.currency)
+        } else {
+            byCurrency[money.currency] = sum
+        }
+    }
+    /// Marks a currency's amount as a bound rather than an exact sum (a figure derived from an overflowed one).
+    public mutating func markOverflowed(_ currency: String) {
+        if byCurrency[currency] != nil { overflowed.insert(currency) }
+    }
+    /// "12.00 USD", or "over 92233720368547758.07 USD" for an overflowed sum.
+    public func text(_ money: Money) -> String {
+        overflowed.contains(money.currency) ? "over \(money)" : money.description
     }
     public var amounts: [Money] {
         byCurrency.keys.sorted().map { Money(minorUnits: byCurrency[$0]!, currency: $0) }
     }
     public var isEmpty: Bool { byCurrency.isEmpty }
-    public var description: String { amounts.isEmpty ? "-" : amounts.map(\.description).joined(separator: " + ") }
+    public var description: String { amounts.isEmpty ? "-" : amounts.map(text).joined(separator: " + ") }
 }

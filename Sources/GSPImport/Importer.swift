@@ -11,14 +11,16 @@ public enum Importer {
     }
 
     /// Refuses the whole plan when any row is bad, unless `skipBad`; writes in one transaction.
-    public static func apply(_ plan: ImportPlan, to replica: Replica, skipBad: Bool) throws -> Result {
+    /// `progress` gets (fields done, fields in all) as the write goes on.
+    public static func apply(_ plan: ImportPlan, to replica: Replica, skipBad: Bool,
+                             progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         if !plan.problems.isEmpty && !skipBad {
             throw ImportRefused(problems: plan.problems)
         }
         let writes = plan.records.flatMap { record in
             record.writes.map { StampedWrite(FieldWrite(record.table, record.row, $0.field, $0.value), milliseconds: $0.milliseconds) }
         }
-        return Result(summary: try replica.importStamped(writes), rows: plan.records.count, skipped: plan.problems)
+        return Result(summary: try replica.importStamped(writes, progress: progress), rows: plan.records.count, skipped: plan.problems)
     }
 
     /// "8800 deals and 85 accounts": what a plan holds, by table.

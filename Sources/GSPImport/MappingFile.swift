@@ -37,6 +37,9 @@ public struct MappingFile: Decodable, Sendable {
         for field in mapping.fields.keys where Schema.field(field, in: .deals) == nil {
             throw ImportError(file: url.lastPathComponent, line: 0, reason: "unknown deal field '\(field)' in the mapping; known fields: \(Schema.dealFields.map(\.name).joined(separator: ", "))")
         }
+        guard mapping.fields["title"] != nil else {
+            throw ImportError(file: url.lastPathComponent, line: 0, reason: "the mapping names no column for the deal's title: add \"title\": \"COLUMN\" to its fields")
+        }
         for target in mapping.stage?.values.values ?? [:].values where target != "won" && target != "lost" && Stage(rawValue: target) == nil {
             throw ImportError(file: url.lastPathComponent, line: 0, reason: "stage value '\(target)' in the mapping is neither a stage id (\(Stage.allCases.map(\.rawValue).joined(separator: ", "))) nor won/lost")
         }
@@ -63,6 +66,8 @@ public struct MappingFile: Decodable, Sendable {
         var writes: [TimedWrite] = []
         for (field, column) in fields.sorted(by: { $0.key < $1.key }) {
             let text = try t.value(column, in: r)
+            // A deal needs a title, as 'gsp deal new' does; other empty cells leave the field unset.
+            if text.isEmpty && field == "title" { throw fail("\(column) is empty: every deal needs a title") }
             if text.isEmpty { continue }
             let kind = Schema.field(field, in: .deals)!.kind
             writes.append(TimedWrite(field, try value(text, kind: kind, column: column, fail), day: day))

@@ -71,12 +71,19 @@ public enum Dashboard {
             out += "</tr></thead><tbody>\n"
             for row in section.rows {
                 out += "<tr>" + row.enumerated().map { i, cell in
-                    "<td\(numeric[i] ? " class=\"num\"" : "")>\(escape(cell.text))</td>"
+                    "<td\(numeric[i] ? " class=\"num\"" : "")>\(cellHTML(cell))</td>"
                 }.joined() + "</tr>\n"
             }
             out += "</tbody></table></div>\n"
         }
         return out + "</section>\n"
+    }
+
+    /// A cell's escaped text; amounts in several currencies go one per line, so money columns
+    /// stay narrow enough for a phone.
+    static func cellHTML(_ cell: Cell) -> String {
+        guard case .money(let totals) = cell, totals.amounts.count > 1 else { return escape(cell.text) }
+        return totals.amounts.map { escape(totals.text($0)) }.joined(separator: "<br>")
     }
 
     /// The funnel: one bar per stage, its length the deal count, labelled with count and value.

@@ -83,7 +83,10 @@ extension ReportTable {
         case .text(let s): jsonString(s)
         case .integer(let n): String(n)
         case .money(let totals):
-            "[" + totals.amounts.map { "{\"amount\":\(jsonString($0.amountText)),\"currency\":\(jsonString($0.currency))}" }.joined(separator: ",") + "]"
+            "[" + totals.amounts.map {
+                "{\"amount\":\(jsonString($0.amountText)),\"currency\":\(jsonString($0.currency))"
+                    + (totals.overflowed.contains($0.currency) ? ",\"overflow\":true}" : "}")
+            }.joined(separator: ",") + "]"
         case let .number(x, decimals): x.isFinite ? Cell.format(x, decimals: decimals) : "null"
         case .percent(let p): p.map { $0.isFinite ? Cell.format($0, decimals: 1) : "null" } ?? "null"
         case .date(let d): jsonString(d.description)

@@ -31,7 +31,7 @@ public enum Cell: Hashable, Sendable {
         case .empty: ""
         case .text(let s): s
         case .integer(let n): String(n)
-        case .money(let totals): totals.isEmpty ? "-" : totals.amounts.map(\.description).joined(separator: "; ")
+        case .money(let totals): totals.isEmpty ? "-" : totals.amounts.map(totals.text).joined(separator: "; ")
         case let .number(x, decimals): Cell.format(x, decimals: decimals)
         case .percent(let p): p.map { Cell.format($0, decimals: 1) + "%" } ?? "-"
         case .date(let d): d.description

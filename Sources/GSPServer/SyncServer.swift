@@ -10,14 +10,17 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Write one JSON line per request to stderr.
     public var logRequests: Bool
+    /// Serve HTTPS with this certificate and key; nil serves plain HTTP.
+    public var tls: TLSIdentity?
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
-                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true) {
+                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, tls: TLSIdentity? = nil) {
         self.host = host
         self.port = port
         self.maxDrift = maxDrift
         self.maxBodyBytes = maxBodyBytes
         self.logRequests = logRequests
+        self.tls = tls
     }
 }
 
@@ -38,11 +41,11 @@ public final class SyncServer: Sendable {
         self.router = router
         let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
         http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
-                              observer: log, handler: { [router] in router.handle($0) })
+                              tls: configuration.tls, observer: log, handler: { [router] in router.handle($0) })
     }
 
     public var port: UInt16 { http.port }
-    public var url: String { http.host.contains(":") ? "http://[\(http.host)]:\(port)" : "http://\(http.host):\(port)" }
+    public var url: String { http.host.contains(":") ? "\(http.scheme)://[\(http.host)]:\(port)" : "\(http.scheme)://\(http.host):\(port)" }
 
     /// Stops accepting, lets requests in progress finish, then closes.
     public func stop(timeout: Duration = .seconds(30)) { http.stop(timeout: timeout) }

@@ -6,25 +6,17 @@ import GSPTestSupport
 @Suite struct RealSyncTests {
     @Test func aRepAndAManagerSyncThroughTheServer() throws {
         let dir = TemporaryDirectory("gsp-sync-e2e")
-        let db = dir.path("server.db")
+        let server = RealServer(directory: dir)
+        let db = server.db
         func serverTool(_ arguments: [String]) throws -> String {
             let result = try GSPBinary.launch(GSPBinary.serverPath, arguments).wait()
             #expect(result.status == 0, "gsp-server \(arguments.joined(separator: " ")): \(result.stderr)")
             return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let aliceToken = try serverTool(["user", "add", "alice", "--role", "rep", "--region", "EMEA", "--db", db])
-        let megToken = try serverTool(["user", "add", "meg", "--role", "manager", "--db", db])
-        let server = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0"])
-        defer { server.sigkill(); _ = server.wait() }
-        var url = ""
-        for _ in 0..<200 where url.isEmpty {
-            if let line = server.outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
-                url = String(line.dropFirst("listening on ".count))
-            } else {
-                usleep(25_000)
-            }
-        }
-        try #require(!url.isEmpty, "gsp-server did not start")
+        let megToken = try server.addUser("meg", role: "manager")
+        try server.start()
+        let url = server.url
 
         let alice = dir.path("alice.sqlite"), meg = dir.path("meg.sqlite")
         func gsp(_ replica: String, _ arguments: String...) throws -> String {

@@ -26,24 +26,34 @@ import GSPTestSupport
         }
     }
 
+    /// Each gate refuses naming what is missing, changes nothing, and opens once the data is there.
     @Test func eachGateOpensWhenItsDataIsThere() throws {
         let r = try TestReplica().replica
         let id = try r.dealInStage(.keyAgreement), deal = id.lowercased
+        func refused(_ stage: Stage, naming words: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let before = try ReplicaSnapshot(r)
+            let error = #expect(throws: ReplicaError.self, sourceLocation: sourceLocation) { try r.advance(deal, to: stage) }
+            #expect(error?.code == .gateBlocked, sourceLocation: sourceLocation)
+            for word in words {
+                #expect(error?.message.contains(word) == true, "'\(word)' not in: \(error?.message ?? "")", sourceLocation: sourceLocation)
+            }
+            #expect(try ReplicaSnapshot(r) == before, "a refused move changed the replica", sourceLocation: sourceLocation)
+        }
+        try refused(.preInstallation, naming: ["entering pis needs at least one agreed KPI"])
         let kpi = try r.addKPI(deal, metric: "frame rate", unit: "fps", target: ">=30")
         try r.advance(deal, to: .preInstallation)
 
-        #expect(throws: ReplicaError.self) { try r.advance(deal, to: .evaluation) }
+        try refused(.evaluation, naming: ["signed PIS contract", "assigned PIS engineer"])
         try r.signPIS(deal, rate: "120 USD/h", engineer: "bob")
         try r.advance(deal, to: .evaluation)
 
-        #expect(throws: ReplicaError.self) { try r.advance(deal, to: .mainContract) }
+        try refused(.mainContract, naming: ["passed evaluation", "measure every KPI"])
         try r.measureKPI(kpi.lowercased, value: "29")
-        let failed = #expect(throws: ReplicaError.self) { try r.advance(deal, to: .mainContract) }
-        #expect(failed?.message.contains("missed") == true)
+        try refused(.mainContract, naming: ["passed evaluation", "a KPI was missed"])
         try r.measureKPI(kpi.lowercased, value: "30")
         try r.advance(deal, to: .mainContract)
 
-        #expect(throws: ReplicaError.self) { try r.advance(deal, to: .launch) }
+        try refused(.launch, naming: ["signed main contract", "main contract's model data"])
         try r.signContract(deal, terms: .oneTimeCharge(fee: try Money.parse("90000 USD"), device: "X1"))
         try r.advance(deal, to: .launch)
         let done = try r.dealDetail(deal)

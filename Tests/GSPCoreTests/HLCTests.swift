@@ -43,3 +43,18 @@ import Testing
         #expect(HLC(milliseconds: 1, counter: 0) > HLC(milliseconds: 0, counter: .max))
     }
 }
+
+/// At the very end of the HLC range (a stamp from year 10889, say a corrupt remote one) the
+/// clock must never wrap around to 1970.
+@Suite struct HLCEndOfRangeTests {
+    @Test func tickAndReceiveNeverWrapAround() {
+        var clock = HybridClock(last: HLC(rawValue: .max - 1))
+        let a = clock.tick(wallMilliseconds: 1_000)
+        let b = clock.tick(wallMilliseconds: 1_000)
+        #expect(a.rawValue == .max && b.rawValue == .max)
+        var other = HybridClock()
+        let c = other.receive(HLC(rawValue: .max), wallMilliseconds: 1_000)
+        #expect(c.rawValue == .max)
+        #expect(other.tick(wallMilliseconds: 2_000).rawValue == .max)
+    }
+}

@@ -8,7 +8,7 @@ import GSPTestSupport
 @Suite struct CRMPresetTests {
     static let folder = SharedData.crmOpportunities
 
-    @Test(.enabled(if: folder != nil, "the shared CRM data set is not beside the project"))
+    @Test(.enabled(if: folder != nil, Comment(rawValue: SharedData.missingNote)))
     func mapsEveryRowWithTheSourceCountsAndWonTotal() throws {
         let url = Self.folder!.appendingPathComponent("sales_pipeline.csv")
         let plan = try CRMOpportunities.plan(pipeline: url)

@@ -13,7 +13,7 @@ import GSPTestSupport
 
     /// The CRM sample into a real replica: counts as of dates inside 2017 match the CSV's own
     /// dates, counted here from the raw lines; a second import changes nothing.
-    @Test(.enabled(if: SharedData.crmOpportunities != nil, "the shared CRM data set is not beside the project"))
+    @Test(.enabled(if: SharedData.crmOpportunities != nil, Comment(rawValue: SharedData.missingNote)))
     func crmImportFollowsTheSourceTimelineAndIsIdempotent() throws {
         let dir = TemporaryDirectory()
         let r = try replica(dir)
@@ -21,12 +21,30 @@ import GSPTestSupport
         let first = try Importer.apply(try Importer.plan(file: url, mapping: nil, preset: nil), to: r, skipBad: false)
         #expect(first.skipped.isEmpty)
         let pending = try r.pendingCount()
+        let deals = try r.rows(of: "deals")
         let second = try Importer.apply(try Importer.plan(file: url, mapping: nil, preset: nil), to: r, skipBad: false)
         #expect(second.summary.changesWritten == 0)
         #expect(try r.pendingCount() == pending)
+        #expect(try r.rows(of: "deals") == deals, "a second import leaves every deal as it was")
 
         let rows = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
             .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        // The replica holds exactly the source's counts per stage and its won total (close_value, USD).
+        func sourceCount(_ stage: String) -> Int { rows.filter { $0[4] == stage }.count }
+        func held(_ stage: String, _ outcome: String) -> Int {
+            deals.values.filter { $0["stage"] == .text(stage) && $0["outcome"] == .text(outcome) }.count
+        }
+        #expect(deals.count == rows.count)
+        #expect(held("bau", "open") == sourceCount("Prospecting"))
+        #expect(held("poc", "open") == sourceCount("Engaging"))
+        #expect(held("main_contract", "won") == sourceCount("Won"))
+        #expect(deals.values.filter { $0["outcome"] == .text("lost") }.count == sourceCount("Lost"))
+        let sourceWon = rows.filter { $0[4] == "Won" }.map { Int64($0[7])! * 100 }.reduce(0, +)
+        let importedWon = deals.values.filter { $0["outcome"] == .text("won") }.map { deal -> Int64 in
+            guard case .money(let fee)? = deal["contract_fee"], fee.currency == "USD" else { return -1 }
+            return fee.minorUnits
+        }
+        #expect(importedWon.reduce(0, +) == sourceWon && !importedWon.contains(-1))
         let history = try r.allChanges()
         for date in ["2017-01-31", "2017-06-30", "2017-10-15", "2017-12-31"] {
             let day = try Day.parse(date)
@@ -69,6 +87,17 @@ import GSPTestSupport
             #expect(try target.rows(of: table.rawValue) == (try source.rows(of: table.rawValue)), "\(table.rawValue) differs")
         }
         #expect(try target.rows(of: "kpis").count > 0 && (try target.rows(of: "time_entries").count) > 0)
+    }
+
+    @Test func progressIsReportedInOrderUpToTheWhole() throws {
+        let dir = TemporaryDirectory()
+        let r = try replica(dir)
+        var seen: [(Int, Int)] = []
+        _ = try Importer.apply(DemoGenerator(seed: 3, deals: 40).plan(), to: r, skipBad: false) { seen.append(($0, $1)) }
+        let total = try #require(seen.last?.1)
+        #expect(seen.count > 50 && seen.count <= 201, "about one call per 1%: \(seen.count)")
+        #expect(seen.allSatisfy { $0.1 == total } && seen.last?.0 == total)
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.0 < $1.0 })
     }
 
     @Test func aRunWithBadRowsImportsNothingUnlessSkipBad() throws {

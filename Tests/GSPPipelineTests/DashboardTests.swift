@@ -40,6 +40,12 @@ import GSPCore
         #expect(html.contains("live, at 2026-04-01 00:00 UTC"))
     }
 
+    @Test func amountsInSeveralCurrenciesGoOnePerLine() {
+        let html = Dashboard.render(data: Fixture().live())
+        // The pipeline's total value row: three currencies, one per line, escaped each.
+        #expect(html.contains("<td class=\"num\">50000.00 EUR<br>5000000 JPY<br>197000.00 USD</td>"))
+    }
+
     @Test func emptyDashboard() {
         let html = Dashboard.render(data: PipelineData(history: [Change]()))
         #expect(html.components(separatedBy: "<rect ").count - 1 == 7)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import GSPCore
 @testable import GSPPipeline
@@ -98,6 +99,28 @@ import GSPCore
             let table = Reports.run(name, data: data)
             #expect(!table.text().isEmpty)
             #expect(!table.sections.isEmpty)
+        }
+    }
+
+    @Test func singleDealThroughEveryReport() throws {
+        var b = HistoryBuilder()
+        let a = HistoryBuilder.alice
+        let id = b.deal("Solo", at: HistoryBuilder.ms("2026-01-01"), by: a, ["owner": .text("alice"), "value": usd(1_234, cents: 56),
+                                                                             "expected_close": date("2026-03-15")])
+        b.stage(id, .proofOfConcept, at: HistoryBuilder.ms("2026-01-11"), by: a)
+        let data = PipelineData(history: b.changes, now: HistoryBuilder.ms("2026-01-21"))
+        let pipeline = PipelineReport(data: data)
+        #expect(row(pipeline, .proofOfConcept).count == 1 && pipeline.count == 1)
+        #expect(pipeline.total == totals("1234.56 USD") && pipeline.weighted == totals("123.46 USD"))
+        #expect(ForecastReport(data: data).months.map(\.month) == ["2026-03"])
+        #expect(ConversionReport(data: data).rows.map(\.reached) == [1, 1, 0, 0, 0, 0, 0])
+        let aging = AgingReport(data: data)
+        #expect(aging.stages[0].medianDays == 10 && aging.stages[1].medianDays == 10)
+        #expect(LostReport(data: data).deals.isEmpty && AnomaliesReport(data: data).problems.isEmpty && data.conflicts.isEmpty)
+        for name in ReportName.allCases {
+            let table = Reports.run(name, data: data)
+            #expect(!table.text().isEmpty && !table.csv().isEmpty)
+            #expect((try? JSONSerialization.jsonObject(with: Data(table.json().utf8))) != nil, "\(name) JSON")
         }
     }
 

@@ -34,4 +34,18 @@ struct ReplicaThroughServerTests {
         _ = try await sync(alice, fixture)
         #expect(try alice.fields(of: "deals", row: deal).isEmpty)
     }
+
+    @Test func aBatchTooLargeForTheServerIsSplitUntilItFits() async throws {
+        // A server (or a proxy in front of it) that takes small requests only.
+        let fixture = try ServerFixture(maxBodyBytes: 2_000)
+        let dir = TemporaryDirectory()
+        let alice = try replica(dir, "alice", fixture)
+        for index in 0..<60 { try alice.createDeal(title: "Deal \(index) \(UUID())", account: "Account \(index) \(UUID())") }
+        let pending = try alice.pendingCount()
+        let summary = try await alice.sync(transport: try HTTPTransport(server: fixture.server.url, token: fixture.tokens["alice"]!),
+                                           codec: WireSyncCodec(), retry: .never)
+        #expect(summary.batchSplits > 0)
+        #expect(summary.pushed == pending)
+        #expect(try alice.pendingCount() == 0)
+    }
 }

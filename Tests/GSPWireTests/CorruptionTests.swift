@@ -93,6 +93,25 @@ import GSPTestSupport
         }
     }
 
+    @Test func aZipBombDeclaringTheLimitStopsAtTheLimit() throws {
+        // 100 MB of zeros declared as exactly the inflated-size limit (64 MiB): the decoder may
+        // inflate up to the limit (so memory stays within it) and must stop there.
+        let limit = Limits.standard.inflatedBytes
+        let bomb = Frame.frame(kind: Frame.Kind.error, body: [UInt8](repeating: 0, count: 100_000_000), level: 9)
+        var w = ByteWriter()
+        w.writeVarInt(UInt64(limit))
+        let atLimit = Array(bomb.prefix(7)) + w.bytes + bomb.dropFirst(7 + 4)
+        do {
+            _ = try Frame.decode(atLimit)
+            Issue.record("a zip bomb declaring the limit was accepted")
+        } catch {
+            #expect(error.code == .malformedFrame)
+            #expect(error.message.contains("inflates past the declared body length \(limit)"))
+            // It stopped about two thirds into the stream (64 of 100 MB), not at its end.
+            #expect(error.offset < atLimit.count * 3 / 4, "stopped after \(error.offset) of \(atLimit.count) bytes")
+        }
+    }
+
     @Test func hostileCountsAreRefusedBeforeAllocating() {
         for count in [UInt64(1) << 62, 1 << 20, 199_999] {
             var w = ByteWriter()

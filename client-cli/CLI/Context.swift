@@ -39,6 +39,22 @@ struct Context {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Text on stderr as is (progress rewritten in place with a carriage return).
+    func noteInline(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// A progress line on stderr, rewritten in place; `final` ends it.
+    func progress(_ text: String, final: Bool) {
+        noteInline("\r" + text + (final ? "\n" : ""))
+    }
+
+    /// The progress line of an import's write ("  42% (1200 of 2857 fields)"), on a terminal only.
+    var importProgress: ((Int, Int) -> Void)? {
+        guard stderrIsTerminal else { return nil }
+        return { done, all in progress("  \(all == 0 ? 100 : done * 100 / all)% (\(done) of \(all) fields)", final: done == all) }
+    }
+
     /// True when stderr is a terminal: progress is shown only then.
     var stderrIsTerminal: Bool { isatty(2) == 1 }
 }

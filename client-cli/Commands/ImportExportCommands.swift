@@ -39,7 +39,7 @@ struct ImportCSV: Command {
         if context.stderrIsTerminal { context.note("reading \(file) ...") }
         let plan = try Importer.plan(file: URL(fileURLWithPath: file), mapping: mapping.map { URL(fileURLWithPath: $0) }, preset: preset)
         if context.stderrIsTerminal { context.note("writing \(plan.records.count) row(s) into \(replica.path) ...") }
-        let result = try Importer.apply(plan, to: replica, skipBad: skipBad)
+        let result = try Importer.apply(plan, to: replica, skipBad: skipBad, progress: context.importProgress)
         if context.json {
             context.printJSON(.object([
                 ("rows", .integer(result.rows)), ("rows_changed", .integer(result.summary.rowsChanged)),
@@ -125,7 +125,7 @@ struct ImportGenerated: Command {
         var generator = generator
         // Timelines run up to about 14 months: start far enough back that they end before today.
         generator.start = replica.today.adding(days: -420)
-        let result = try Importer.apply(generator.plan(), to: replica, skipBad: false)
+        let result = try Importer.apply(generator.plan(), to: replica, skipBad: false, progress: context.importProgress)
         if context.json {
             context.printJSON(.object([("rows", .integer(result.rows)), ("changes_written", .integer(result.summary.changesWritten))]))
         } else {

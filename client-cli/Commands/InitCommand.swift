@@ -23,32 +23,48 @@ struct LoginCommand: Command {
     static let spec = CommandSpec(
         name: "login", summary: "store the server URL and your token in the replica",
         options: [.value("server", "URL", "the sync server, such as https://gsp.example.com", required: true),
-                  .value("token", "TOKEN", "your access token", required: true)],
-        discussion: "The token is kept in the replica file's meta table; the file is created readable by its owner only (mode 0600).")
+                  .value("token", "TOKEN", "your access token", required: true),
+                  .value("ca-file", "PEM", "trust the certificate authorities in this PEM file (a company CA) instead of the system's"),
+                  .flag("insecure", "allow plain http:// to a server on another machine (only on a network you trust)")],
+        discussion: """
+            The token is kept in the replica file's meta table; login makes the file (and its -wal and -shm files)
+            readable by their owner only (mode 0600). Plain http:// is refused for any host but this machine
+            (localhost, 127.0.0.0/8, ::1) unless --insecure: use the server's https:// address. --ca-file and
+            --insecure are stored with the server and used by every sync; logging in again without them drops them.
+            """)
 
-    let server: String, token: String
+    let server: String, token: String, caFile: String?, insecure: Bool
     init(_ arguments: ParsedArguments) throws(UsageError) {
         server = try arguments.required("server")
         token = try arguments.required("token")
+        caFile = arguments.option("ca-file")
+        insecure = arguments.flag("insecure")
+    }
+
+    func validate() throws(UsageError) {
+        do { _ = try ServerEndpoint(server: server, token: token, insecure: insecure) } catch {
+            throw UsageError(error.message, command: "login")
+        }
     }
 
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
-        let (server, token) = (server, token)
+        let (server, token, caFile, insecure) = (server, token, caFile, insecure)
+        let endpoint = try ServerEndpoint(server: server, token: token, caFile: try caFile.map(Replica.checkedCAFile), insecure: insecure)
         let identity: ServerIdentity
         do {
-            identity = try runBlocking { try await ServerIdentity.fetch(server: server, token: token) }
-        } catch let error as SyncError where error.code == .transport {
+            identity = try runBlocking { try await ServerIdentity.fetch(endpoint) }
+        } catch let error as SyncError where error.isTransient {
             // Offline is normal for a rep: keep the settings, the next sync checks the token.
-            try replica.login(server: server, token: token)
+            try replica.login(server: server, token: token, caFile: caFile, insecure: insecure)
             context.note("could not check the token now (\(error.message)); saved anyway: 'gsp sync' will check it")
-            context.print("saved server \(server); run 'gsp sync' when online")
+            context.print("saved server \(endpoint.server); run 'gsp sync' when online")
             return
         }
         guard identity.name == replica.user else {
             throw ReplicaError(.invalidValue, "this token is \(identity.name)'s, but this replica belongs to \(replica.user): use your own token, or create a replica for \(identity.name) with 'gsp --replica PATH init --user \(identity.name)'")
         }
-        try replica.login(server: server, token: token, role: identity.role)
-        context.print("logged in to \(server) as \(identity.name) (\(identity.role)); run 'gsp sync' to sync")
+        try replica.login(server: server, token: token, role: identity.role, caFile: caFile, insecure: insecure)
+        context.print("logged in to \(endpoint.server) as \(identity.name) (\(identity.role)); run 'gsp sync' to sync")
     }
 }

@@ -59,16 +59,18 @@ struct PendingCommand: Command {
 }
 
 struct StatusCommand: Command {
-    static let spec = CommandSpec(name: "status", summary: "the replica, its server and what waits to sync", options: [.json])
+    static let spec = CommandSpec(name: "status", summary: "the replica, its server and what waits to sync", options: [.json],
+                                  discussion: "Shows the pending count, the last sync, why the last sync failed (until one finishes) and the latest refused changes.")
 
     init(_ arguments: ParsedArguments) throws(UsageError) {}
 
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
-        let state = try replica.syncState()
-        let pending = try replica.pendingCount(), refused = try replica.refusedChanges().count
+        let state = try replica.syncState(), status = try replica.syncStatus()
+        let pending = status.pending, refused = status.refused.count
         let deals = try replica.listDeals().count
         let lastSync = state.lastSync.map { Format.time(HLC(milliseconds: $0)) }
+        let lastError = state.lastErrorAt.map { Format.time(HLC(milliseconds: $0)) }
         if context.json {
             context.printJSON(.object([
                 ("replica", .string(replica.path)), ("node", .string(replica.node.description)), ("user", .string(replica.user)),
@@ -76,17 +78,34 @@ struct StatusCommand: Command {
                 ("epoch", .optional(state.epoch?.uuidString.lowercased())), ("cursor", .integer(state.cursor)),
                 ("acknowledged", .integer(state.acknowledged)), ("pending", .integer(pending)), ("refused", .integer(refused)),
                 ("deals", .integer(deals)), ("last_sync", .optional(lastSync)), ("clock_offset_ms", .integer(state.clockOffset)),
+                ("last_error", .optional(state.lastError)), ("last_error_at", .optional(lastError)),
+                ("ca_file", .optional(state.caFile)), ("insecure", .bool(state.insecure)),
+                ("refused_changes", .array(status.refused.map { .object([("seq", .integer($0.seq)), ("code", .string($0.code)),
+                                                                         ("reason", .string($0.reason))] + ChangeJSON.members($0.change)) })),
             ]))
             return
         }
+        var trust = state.caFile.map { " (trusting the CA in \($0))" } ?? ""
+        if state.insecure { trust += " (plain http allowed: --insecure)" }
         context.print("""
             replica   \(replica.path)
             user      \(replica.user) (node \(replica.node))
-            server    \(state.serverURL ?? "none: run 'gsp login --server URL --token TOKEN'")
+            server    \(state.serverURL.map { $0 + trust } ?? "none: run 'gsp login --server URL --token TOKEN'")
             deals     \(deals)
             pending   \(pending) change(s)\(refused > 0 ? ", \(refused) refused (gsp pending)" : "")
             last sync \(lastSync ?? "never")
             """)
+        if let error = state.lastError { context.print("last error \(lastError ?? "?"): \(error)") }
+        for line in Self.refusedLines(status.refused, limit: 5) { context.print(line) }
+    }
+
+    /// One line per refused change, newest first, then how many more there are.
+    static func refusedLines(_ refused: [RefusedChange], limit: Int) -> [String] {
+        var lines = refused.prefix(limit).map {
+            "refused   \($0.change.table) \($0.change.row.short) \($0.change.field) = \($0.change.value.description): \($0.code): \($0.reason)"
+        }
+        if refused.count > limit { lines.append("          and \(refused.count - limit) more: see 'gsp pending'") }
+        return lines
     }
 }
 

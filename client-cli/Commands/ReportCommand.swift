@@ -56,13 +56,13 @@ struct ReportCommand: Command {
             context.print(context.json ? table.json() : csv ? table.csv() : table.text())
             return
         }
-        let state = try replica.syncState()
-        guard let server = state.serverURL, let token = state.token else {
-            throw SyncError(.notLoggedIn, "no server yet: run 'gsp login --server URL --token TOKEN', or pass --local for this replica's data")
+        let server: ServerEndpoint
+        do { server = try replica.serverEndpoint() } catch let error as SyncError where error.code == .notLoggedIn {
+            throw SyncError(.notLoggedIn, "\(error.message), or pass --local for this replica's data")
         }
         let format: ReportRequest.Format = context.json ? .json : csv ? .csv : .text
         let (name, query) = (name.rawValue, query)
-        let body = try runBlocking { try await ReportRequest.fetch(server: server, token: token, name: name, query: query, format: format) }
+        let body = try runBlocking { try await ReportRequest.fetch(server, name: name, query: query, format: format) }
         context.print(body.hasSuffix("\n") ? String(body.dropLast()) : body)
     }
 }

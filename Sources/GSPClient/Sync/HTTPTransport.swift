@@ -1,47 +1,55 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// `POST <server>/v1/sync` over URLSession with a bearer token.
+/// `POST <server>/v1/sync` with a bearer token, over this platform's `HTTPClient`.
 public struct HTTPTransport: Transport {
     public static let contentType = "application/x-gsp-frame"
     public let endpoint: URL
-    let token: String
-    let timeout: TimeInterval
+    let server: ServerEndpoint
+    let client: any HTTPClient
+    let timeout: Duration
 
-    /// `server` is the base URL given to `gsp login` (such as https://gsp.example.com).
-    public init(server: String, token: String, timeout: TimeInterval = 60) throws(SyncError) {
-        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-        guard let url = URL(string: base + "/v1/sync"), url.scheme == "http" || url.scheme == "https" else {
-            throw SyncError(.notLoggedIn, "malformed server URL '\(server)': run 'gsp login --server URL --token TOKEN'")
-        }
-        endpoint = url
-        self.token = token
+    /// A transport to `server`, trusting its CA file when it has one.
+    public init(_ server: ServerEndpoint, timeout: Duration = .seconds(60)) throws(SyncError) {
+        try self.init(server, client: try makeHTTPClient(caFile: server.caFile), timeout: timeout)
+    }
+
+    public init(_ server: ServerEndpoint, client: any HTTPClient, timeout: Duration = .seconds(60)) throws(SyncError) {
+        endpoint = try server.url("/v1/sync")
+        self.server = server
+        self.client = client
         self.timeout = timeout
     }
 
+    /// `server` is the base URL given to `gsp login` (such as https://gsp.example.com).
+    public init(server: String, token: String, timeout: Duration = .seconds(60)) throws(SyncError) {
+        try self.init(try ServerEndpoint(server: server, token: token), timeout: timeout)
+    }
+
+    /// Sends one frame. Throws `SyncError`: `.tooLarge` for 413, `.unavailable` for 502-504 and
+    /// a 500 that is not an error frame (with the server's Retry-After), `.tokenRejected` for 401, `.transport` and `.tls` from the client.
     public func exchange(_ frame: Data) async throws -> Data {
-        var request = URLRequest(url: endpoint, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue(Self.contentType, forHTTPHeaderField: "Content-Type")
-        request.setValue(Self.contentType, forHTTPHeaderField: "Accept")
-        request.httpBody = frame
-        let data: Data, response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw SyncError(.transport, "cannot reach \(endpoint.absoluteString): \(error.localizedDescription); your changes stay pending, try again when online")
-        }
-        guard let http = response as? HTTPURLResponse else { throw SyncError(.transport, "no HTTP answer from \(endpoint.absoluteString)") }
-        if http.statusCode == 401 {
+        let response = try await client.send(HTTPClientRequest(
+            method: "POST", url: endpoint, headers: ["Authorization": "Bearer \(server.token)", "Content-Type": Self.contentType,
+                                                     "Accept": Self.contentType],
+            body: frame, timeout: timeout))
+        switch response.status {
+        case 401:
             throw SyncError(.tokenRejected, "token rejected: run 'gsp login --server URL --token TOKEN'")
+        case 413:
+            throw SyncError(.tooLarge, "the server refused the request as too large (HTTP 413)")
+        case 502, 503, 504:
+            let body = response.bodySnippet
+            throw SyncError(.unavailable, "the server is unavailable (HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)"))",
+                            retryAfter: response.retryAfter)
+        default:
+            break
         }
         // Error answers in the protocol come back as frames too; anything else is an HTTP failure.
-        let type = http.value(forHTTPHeaderField: "Content-Type") ?? ""
-        if type.hasPrefix(Self.contentType) { return data }
-        let body = String(decoding: data.prefix(300), as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " ").prefix(120)
-        throw SyncError(.server, "the server answered HTTP \(http.statusCode)\(body.isEmpty ? "" : ": \(body)"); try again later, or tell your administrator")
+        if response.contentType.hasPrefix(Self.contentType) { return response.body }
+        let body = response.bodySnippet
+        if response.status == 500 {
+            throw SyncError(.unavailable, "the server failed (HTTP 500\(body.isEmpty ? "" : ": \(body)"))", retryAfter: response.retryAfter)
+        }
+        throw SyncError(.server, "the server answered HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)"); try again later, or tell your administrator")
     }
 }

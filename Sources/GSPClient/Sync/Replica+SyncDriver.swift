@@ -2,14 +2,43 @@ import Foundation
 import GSPCore
 
 extension Replica {
+    /// Syncs with the server stored by `login` (over libcurl on Linux, URLSession elsewhere):
+    /// pushes everything pending and pulls until the server has no more. See
+    /// `sync(transport:codec:...)`.
+    @discardableResult
+    public func sync(retry: RetryPolicy = .standard, progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
+        let transport: HTTPTransport
+        do { transport = try HTTPTransport(try serverEndpoint()) } catch {
+            try? recordSyncFailure("\(error)")
+            throw error
+        }
+        return try await sync(transport: transport, codec: WireSyncCodec(), retry: retry, progress: progress)
+    }
+
     /// Runs one sync to completion: performs the actions `SyncSession` asks for, against
     /// this replica and `transport`. Each step that changes the replica is its own
-    /// transaction, so an interrupted sync resumes cleanly next time.
+    /// transaction, so an interrupted sync resumes cleanly next time. A failure is recorded
+    /// (`syncState().lastError`) before it is thrown; a finished sync clears it.
+    /// `progress` is called after each round and before each wait to retry.
     @discardableResult
     public func sync(transport: any Transport, codec: any SyncCodec, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000,
-                     progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
+                     retry: RetryPolicy = .standard, progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
+        do {
+            return try await runSync(transport: transport, codec: codec, pushLimit: pushLimit, pageSize: pageSize, retry: retry, progress: progress)
+        } catch is CancellationError {
+            try? recordSyncFailure("the sync was cancelled before it finished; the changes not sent stay pending")
+            throw CancellationError()
+        } catch {
+            try? recordSyncFailure("\(error)")
+            throw error
+        }
+    }
+
+    private func runSync(transport: any Transport, codec: any SyncCodec, pushLimit: Int, pageSize: UInt32,
+                         retry: RetryPolicy, progress: (SyncSummary) -> Void) async throws -> SyncSummary {
         let state = try syncState()
-        var session = SyncSession(node: node, knownEpoch: state.epoch, cursor: state.cursor, pushLimit: pushLimit, pageSize: pageSize)
+        var session = SyncSession(node: node, knownEpoch: state.epoch, cursor: state.cursor, pushLimit: pushLimit, pageSize: pageSize,
+                                  retry: retry)
         var action = session.start()
         while true {
             switch action {
@@ -22,6 +51,8 @@ extension Replica {
                 } catch let error as SyncError {
                     action = session.onTransportError(error)
                     continue
+                } catch is CancellationError {
+                    throw CancellationError()
                 } catch {
                     action = session.onTransportError(SyncError(.protocolError, "sync failed: \(error)"))
                     continue
@@ -38,6 +69,10 @@ extension Replica {
                 action = session.onRestamped(try restamp(after: serverTime))
             case .resetEpoch(let epoch):
                 action = session.onEpochReset(try resetForNewEpoch(epoch))
+            case .wait(let delay):
+                progress(session.summary)
+                try await Task.sleep(for: delay)
+                action = session.onWaited()
             case .done(let summary):
                 try markSynced()
                 return summary

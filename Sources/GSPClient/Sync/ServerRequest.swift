@@ -1,33 +1,20 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Plain GET requests to the server with the replica's token (reports, who-am-I).
 enum ServerRequest {
-    static func get(server: String, token: String, path: String, query: [String: String] = [:],
-                    accept: String, timeout: TimeInterval) async throws -> String {
-        guard var components = URLComponents(string: server) else {
-            throw SyncError(.transport, "'\(server)' is not a server URL: run 'gsp login --server http://HOST:PORT --token TOKEN'")
-        }
-        components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + path
-        components.queryItems = query.isEmpty ? nil : query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
-        guard let url = components.url else { throw SyncError(.transport, "cannot build a URL from '\(server)'") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue(accept, forHTTPHeaderField: "Accept")
-        let (data, response): (Data, URLResponse)
-        do { (data, response) = try await URLSession.shared.data(for: request) } catch {
-            throw SyncError(.transport, "cannot reach \(server): \(error.localizedDescription); check the server is running and the URL")
-        }
-        let body = String(decoding: data, as: UTF8.self)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        switch status {
+    static func get(_ server: ServerEndpoint, path: String, query: [String: String] = [:],
+                    accept: String, timeout: Duration) async throws -> String {
+        let response = try await makeHTTPClient(caFile: server.caFile).send(HTTPClientRequest(
+            method: "GET", url: try server.url(path, query: query),
+            headers: ["Authorization": "Bearer \(server.token)", "Accept": accept], timeout: timeout))
+        let body = String(decoding: response.body, as: UTF8.self)
+        switch response.status {
         case 200: return body
-        case 401: throw SyncError(.tokenRejected, "token rejected by \(server) (revoked or mistyped): check it, or ask an administrator for a new one, then run 'gsp login --server URL --token TOKEN'")
+        case 401: throw SyncError(.tokenRejected, "token rejected by \(server.server) (revoked or mistyped): check it, or ask an administrator for a new one, then run 'gsp login --server URL --token TOKEN'")
+        case 502, 503, 504: throw SyncError(.unavailable, "\(server.server) is unavailable (HTTP \(response.status)): try again later", retryAfter: response.retryAfter)
         default:
-            let message = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String ?? body
-            throw SyncError(.server, "the server answered \(status): \(message)")
+            let message = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["error"] as? String ?? body
+            throw SyncError(.server, "the server answered \(response.status): \(message)")
         }
     }
 }
@@ -37,11 +24,11 @@ public struct ServerIdentity: Equatable, Sendable {
     public var name: String
     public var role: String
 
-    public static func fetch(server: String, token: String, timeout: TimeInterval = 15) async throws -> ServerIdentity {
-        let body = try await ServerRequest.get(server: server, token: token, path: "/v1/whoami", accept: "application/json", timeout: timeout)
+    public static func fetch(_ server: ServerEndpoint, timeout: Duration = .seconds(15)) async throws -> ServerIdentity {
+        let body = try await ServerRequest.get(server, path: "/v1/whoami", accept: "application/json", timeout: timeout)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
               let name = object["name"] as? String, let role = object["role"] as? String else {
-            throw SyncError(.protocolError, "\(server) is not a GSP server (its /v1/whoami answer is not understood)")
+            throw SyncError(.protocolError, "\(server.server) is not a GSP server (its /v1/whoami answer is not understood)")
         }
         return ServerIdentity(name: name, role: role)
     }

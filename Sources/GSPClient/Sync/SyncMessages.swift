@@ -69,6 +69,8 @@ public struct SyncFailure: Equatable, Sendable {
     /// Error codes the session acts on (the protocol's error names, SPEC.md section 6).
     public static let clockSkew = "clockSkew"
     public static let epochMismatch = "epochMismatch"
+    public static let tooLarge = "tooLarge"
+    public static let internalError = "internal"
 
     public var code: String
     public var message: String
@@ -95,14 +97,29 @@ public protocol SyncCodec: Sendable {
 
 /// Why a sync stopped; the message says what to do next.
 public struct SyncError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case notLoggedIn, tokenRejected, server, transport, protocolError }
+    public enum Code: String, Sendable {
+        case notLoggedIn, tokenRejected, server, protocolError
+        /// The server could not be reached (no network, timeout, connection reset): worth retrying.
+        case transport
+        /// The server (or a proxy in front of it) is busy or restarting (HTTP 502, 503, 504): worth retrying.
+        case unavailable
+        /// The request was refused as too large (HTTP 413): push fewer changes at once.
+        case tooLarge
+        /// The secure connection failed: the server's certificate is not trusted, or the handshake failed.
+        case tls
+    }
     public let code: Code
     public let message: String
-    public init(_ code: Code, _ message: String) {
+    /// How long the server asked to wait before retrying (a Retry-After header), if it said.
+    public let retryAfter: Duration?
+    public init(_ code: Code, _ message: String, retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
     public var description: String { message }
+    /// True for failures that may go away by themselves (network, busy server).
+    public var isTransient: Bool { code == .transport || code == .unavailable }
 }
 
 /// What a finished sync did.
@@ -115,5 +132,26 @@ public struct SyncSummary: Equatable, Sendable {
     public var droppedRows = 0
     public var restamped = 0
     public var requeuedForNewEpoch = 0
+    /// Rounds sent again after a transient failure.
+    public var retries = 0
+    /// Times the batch was halved because the server refused it as too large.
+    public var batchSplits = 0
+    /// Set while the sync waits to retry (for progress output); nil otherwise.
+    public var nextRetry: SyncRetry?
     public init() {}
+}
+
+/// A retry the sync is waiting for: why, how long, and which attempt comes next.
+public struct SyncRetry: Equatable, Sendable {
+    public var reason: String
+    public var delay: Duration
+    /// The attempt about to be made (2 for the first retry), out of `of`.
+    public var attempt: Int
+    public var of: Int
+    public init(reason: String, delay: Duration, attempt: Int, of: Int) {
+        self.reason = reason
+        self.delay = delay
+        self.attempt = attempt
+        self.of = of
+    }
 }

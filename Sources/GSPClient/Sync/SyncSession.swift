@@ -7,7 +7,9 @@ import GSPCore
 ///
 /// One session: push pending changes in batches while pulling pages, until nothing is left
 /// to push and the server has no more; re-stamp and retry once on a clock-skew error; on a
-/// new server epoch, re-queue everything and start the pull over (once).
+/// new server epoch, re-queue everything and start the pull over (once); send a round again
+/// after a transient failure (network, busy server) with backoff; halve the batch when the
+/// server refuses a round as too large.
 public struct SyncSession: Sendable {
     public enum State: Equatable, Sendable {
         /// Waiting for the pending changes of the next round.
@@ -20,6 +22,8 @@ public struct SyncSession: Sendable {
         case restamping
         /// The driver is re-queueing everything for a new epoch (nil: the server did not say which).
         case resettingEpoch(UUID?)
+        /// The driver waits before sending this round again.
+        case waiting(SyncRound, pushed: Int)
         case finished
         case failed(SyncError)
     }
@@ -37,6 +41,8 @@ public struct SyncSession: Sendable {
         case restamp(after: HLC)
         /// `Replica.resetForNewEpoch`, then `onEpochReset`.
         case resetEpoch(UUID?)
+        /// Wait this long (a transient failure), then call `onWaited`.
+        case wait(Duration)
         case done(SyncSummary)
         case fail(SyncError)
     }
@@ -44,17 +50,25 @@ public struct SyncSession: Sendable {
     public private(set) var state: State = .readingPending
     public private(set) var summary = SyncSummary()
     let node: NodeID
-    let pushLimit: Int
+    /// Changes per round; halved when the server refuses a round as too large.
+    private(set) var pushLimit: Int
     let pageSize: UInt32
+    let retry: RetryPolicy
+    /// Transient failures in a row for the round on the wire.
+    var retries = 0
     var knownEpoch: UUID?
     var cursor: UInt64
     var restamped = false
     var epochReset = false
     var lastBatchWasFull = false
     var lastPushedSeq: UInt64 = 0
+    /// The round on the wire, kept to send again after a transient failure.
+    var lastRound: SyncRound?
 
-    public init(node: NodeID, knownEpoch: UUID?, cursor: UInt64, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000) {
+    public init(node: NodeID, knownEpoch: UUID?, cursor: UInt64, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000,
+                retry: RetryPolicy = .standard) {
         self.node = node
+        self.retry = retry
         self.knownEpoch = knownEpoch
         self.cursor = cursor
         self.pushLimit = max(1, pushLimit)
@@ -68,14 +82,18 @@ public struct SyncSession: Sendable {
         guard case .readingPending = state else { return unexpected("pending changes") }
         lastBatchWasFull = pending.count >= pushLimit
         lastPushedSeq = pending.prefix(pushLimit).map(\.seq).max() ?? 0
-        state = .awaitingReply(pushed: pending.count)
-        return .send(SyncRound(node: node, schemaVersion: Schema.version, knownEpoch: knownEpoch, cursor: cursor,
-                               pageSize: pageSize, changes: Array(pending.prefix(pushLimit))))
+        let round = SyncRound(node: node, schemaVersion: Schema.version, knownEpoch: knownEpoch, cursor: cursor,
+                              pageSize: pageSize, changes: Array(pending.prefix(pushLimit)))
+        lastRound = round
+        retries = 0
+        state = .awaitingReply(pushed: round.changes.count)
+        return .send(round)
     }
 
     public mutating func onReply(_ reply: SyncReply) -> Action {
         guard case .awaitingReply(let pushed) = state else { return unexpected("a reply") }
         summary.rounds += 1
+        retries = 0
         if let known = knownEpoch, known != reply.epoch {
             // The server's store was replaced: what it says about our cursor and pushes is moot.
             guard !epochReset else {
@@ -117,6 +135,10 @@ public struct SyncSession: Sendable {
     public mutating func onFailure(_ failure: SyncFailure) -> Action {
         guard case .awaitingReply = state else { return unexpected("an error") }
         summary.rounds += 1
+        if failure.code == SyncFailure.tooLarge { return split(failure.message) }
+        if failure.code == SyncFailure.internalError {
+            return retryOrFail(SyncError(.unavailable, "the server failed: \(failure.message)"))
+        }
         if failure.code == SyncFailure.clockSkew, let serverTime = failure.serverTime, !restamped {
             restamped = true
             state = .restamping
@@ -147,9 +169,47 @@ public struct SyncSession: Sendable {
         return .readPending(limit: pushLimit)
     }
 
-    /// The round could not be exchanged (network down, token rejected, bad frame).
+    /// The round could not be exchanged (network down, busy server, too large, token rejected, bad frame).
     public mutating func onTransportError(_ error: SyncError) -> Action {
-        fail(error)
+        guard case .awaitingReply = state else { return unexpected("a transport error") }
+        if error.code == .tooLarge { return split(error.message) }
+        return error.isTransient ? retryOrFail(error) : fail(error)
+    }
+
+    /// The wait asked by `.wait` is over: the same round goes again.
+    public mutating func onWaited() -> Action {
+        guard case .waiting(let round, let pushed) = state else { return unexpected("the end of a wait") }
+        summary.nextRetry = nil
+        state = .awaitingReply(pushed: pushed)
+        return .send(round)
+    }
+
+    /// Waits and sends the round on the wire again, unless it failed too often in a row.
+    private mutating func retryOrFail(_ error: SyncError) -> Action {
+        guard case .awaitingReply(let pushed) = state, let round = lastRound else { return unexpected("a retry") }
+        guard retries < retry.maxRetries else {
+            let tries = retries + 1
+            return fail(SyncError(error.code, "\(error.message) (gave up after \(tries) attempt\(tries == 1 ? "" : "s"))"))
+        }
+        retries += 1
+        summary.retries += 1
+        let delay = retry.delay(beforeRetry: retries, serverAsked: error.retryAfter)
+        summary.nextRetry = SyncRetry(reason: error.message, delay: delay, attempt: retries + 1, of: retry.maxRetries + 1)
+        state = .waiting(round, pushed: pushed)
+        return .wait(delay)
+    }
+
+    /// The server refused the round as too large: push half as many changes per round.
+    private mutating func split(_ why: String) -> Action {
+        guard case .awaitingReply(let pushed) = state else { return unexpected("a too-large answer") }
+        guard pushed > 1 else {
+            return fail(SyncError(.tooLarge, "\(why), even with \(pushed) change(s) in it: the server or a proxy in front of it limits "
+                + "the request size too tightly; ask your administrator to allow at least 17 MiB per request (gsp-server's own limit)"))
+        }
+        pushLimit = max(1, pushed / 2)
+        summary.batchSplits += 1
+        state = .readingPending
+        return .readPending(limit: pushLimit)
     }
 
     private mutating func fail(_ error: SyncError) -> Action {

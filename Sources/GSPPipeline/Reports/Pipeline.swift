@@ -19,6 +19,7 @@ public struct WeightedTotals: Hashable, Sendable {
         for (stage, totals) in open {
             for amount in totals.amounts {
                 if let w = amount.times(Int64(probabilities[stage]), over: 100) { result.add(w) }
+                if totals.overflowed.contains(amount.currency) { result.markOverflowed(amount.currency) }
             }
         }
         return result

@@ -13,6 +13,10 @@ public final class HTTPServer: Sendable {
     let observer: Observer?
     let maxBodyBytes: Int
     public let host: String
+    /// "https" when serving TLS, else "http".
+    public let scheme: String
+    /// The key and certificate handed to libmicrohttpd, kept for the daemon's life.
+    private let tlsStrings: [CStringCopy]
     private let state = Mutex(State())
 
     private struct State {
@@ -21,12 +25,19 @@ public final class HTTPServer: Sendable {
         var stopping = false
     }
 
-    /// Starts listening at once; `port` 0 picks a free port (see `port`).
-    public init(host: String, port: UInt16, maxBodyBytes: Int, observer: Observer? = nil, handler: @escaping Handler) throws(HTTPServerError) {
+    /// Starts listening at once; `port` 0 picks a free port (see `port`). With `tls`, serves
+    /// HTTPS only (libmicrohttpd's GnuTLS).
+    public init(host: String, port: UInt16, maxBodyBytes: Int, tls: TLSIdentity? = nil, observer: Observer? = nil,
+                handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
         self.observer = observer
         self.maxBodyBytes = maxBodyBytes
         self.host = host
+        if tls != nil && cmhd_supports_tls() == 0 {
+            throw HTTPServerError("this libmicrohttpd was built without TLS: install Debian's libmicrohttpd12 (GnuTLS), or serve plain HTTP behind a reverse proxy")
+        }
+        scheme = tls == nil ? "http" : "https"
+        tlsStrings = tls.map { [CStringCopy($0.keyPEM), CStringCopy($0.certificatePEM)] } ?? []
         let flags = MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
         // The daemon gets an unretained pointer to self: `stop()` (and deinit) shut it down before self goes.
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -35,7 +46,11 @@ public final class HTTPServer: Sendable {
                 .onRequest(connection!, url: url, method: method, data: data, size: size!, context: context!)
         }, me, { cls, _, context, _ in
             Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onCompleted(context)
-        }, me, 1024, 60, 64 * 1024) else {
+        }, me, 1024, 60, 64 * 1024, tlsStrings.first?.pointer, tlsStrings.last?.pointer) else {
+            if tls != nil {
+                throw HTTPServerError("cannot serve HTTPS on \(host):\(port): check that the key matches the certificate and both are PEM, "
+                    + "that the address is a numeric IP (such as 127.0.0.1) and the port free")
+            }
             throw HTTPServerError("cannot listen on \(host):\(port): the address must be a numeric IP (such as 127.0.0.1) and the port free")
         }
         state.withLock { $0.daemon = DaemonHandle(pointer: daemon) }

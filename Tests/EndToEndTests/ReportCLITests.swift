@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import GSPTestSupport
+
+/// `gsp report` through the real binaries: from the server for a manager, `--local` over a
+/// replica, JSON, CSV, `--as-of`, `--group-by`, and a rep sent to `--local`.
+@Suite struct ReportCLITests {
+    func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    @Test func managersReportFromTheServerAndLocallyAlike() throws {
+        let dir = TemporaryDirectory("gsp-report-e2e")
+        let server = RealServer(directory: dir)
+        let aliceToken = try server.addUser("alice", role: "rep"), megToken = try server.addUser("meg", role: "manager")
+        try server.start()
+        let alice = dir.path("alice.sqlite"), meg = dir.path("meg.sqlite")
+        func gsp(_ replica: String, _ arguments: String...) throws -> ProcessResult {
+            try GSPBinary.run(arguments, replica: replica)
+        }
+        func ok(_ replica: String, _ arguments: String...) throws -> String {
+            let result = try GSPBinary.run(arguments, replica: replica)
+            #expect(result.status == 0, "gsp \(arguments.joined(separator: " ")): \(result.stderr)")
+            return result.stdout
+        }
+        _ = try ok(alice, "init", "--user", "alice")
+        _ = try ok(alice, "login", "--server", server.url, "--token", aliceToken)
+        _ = try ok(meg, "init", "--user", "meg")
+        _ = try ok(meg, "login", "--server", server.url, "--token", megToken)
+        let a = try ok(alice, "deal", "new", "--account", "Acme", "--title", "Phones", "--value", "45000 USD", "--region", "EMEA")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try ok(alice, "deal", "new", "--account", "Beta", "--title", "=cmd|' /C calc'!A0", "--value", "3000 EUR")
+        _ = try ok(alice, "deal", "advance", a, "poc")
+        _ = try ok(alice, "sync")
+        _ = try ok(meg, "sync")
+
+        let fromServer = json(try ok(meg, "report", "pipeline", "--json"))
+        let fromReplica = json(try ok(meg, "report", "pipeline", "--json", "--local"))
+        #expect(fromServer["title"] as? String == "Pipeline")
+        #expect(NSDictionary(dictionary: fromServer).isEqual(to: fromReplica), "the server and the replica answer alike")
+        let rows = ((fromServer["sections"] as? [[String: Any]])?.first?["rows"] as? [[String: Any]]) ?? []
+        #expect(rows.first { $0["stage"] as? String == "poc" }?["count"] as? Int == 1)
+        #expect(rows.first { $0["stage"] as? String == "bau" }?["count"] as? Int == 1)
+
+        let csv = try ok(meg, "report", "pipeline", "--csv", "--group-by", "region")
+        #expect(csv.hasPrefix("Region,Stage,Probability,Deals,Value,Weighted"))
+        #expect(csv.contains("EMEA,poc,"))
+        // Formula-like text is neutralized for spreadsheets.
+        #expect(try ok(meg, "report", "aging", "--csv", "--stalled-days", "1", "--as-of", "2999-01-01").contains("'=cmd"))
+
+        let past = json(try ok(meg, "report", "pipeline", "--json", "--as-of", "2000-01-01"))
+        #expect(past["as_of"] as? String != nil)
+        let pastRows = ((past["sections"] as? [[String: Any]])?.first?["rows"] as? [[String: Any]]) ?? []
+        #expect(pastRows.allSatisfy { $0["count"] as? Int == 0 })
+        for name in ["forecast", "conversion", "aging", "pis", "lost", "anomalies", "conflicts"] {
+            #expect(!(try ok(meg, "report", name)).isEmpty, "\(name)")
+        }
+
+        // A rep is refused by the server, told to use --local, and can.
+        let refused = try gsp(alice, "report", "pipeline")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--local"), "\(refused.stderr)")
+        #expect(try ok(alice, "report", "pipeline", "--local").contains("poc"))
+        // Usage errors exit 64 and change nothing.
+        #expect(try gsp(meg, "report", "funnel").status == 64)
+        #expect(try gsp(meg, "report", "pipeline", "--as-of", "2026-02-30").status == 64)
+        #expect(try gsp(meg, "report", "pipeline", "--json", "--csv").status == 64)
+    }
+}

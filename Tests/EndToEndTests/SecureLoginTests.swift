@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import GSPTestSupport
+
+/// `gsp` over the network the way reps use it: HTTPS with a company CA, plain HTTP refused
+/// unless --insecure, retries, and the last error in `gsp status`.
+@Suite struct SecureLoginTests {
+    func tool(_ arguments: [String]) throws -> String {
+        let result = try GSPBinary.launch(GSPBinary.serverPath, arguments).wait()
+        #expect(result.status == 0, "gsp-server \(arguments.joined(separator: " ")): \(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func gsp(_ replica: String, _ arguments: String...) throws -> ProcessResult {
+        try GSPBinary.run(arguments, replica: replica)
+    }
+
+    func json(_ result: ProcessResult) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test func syncsOverHTTPSTrustingACompanyCA() throws {
+        let dir = TemporaryDirectory("gsp-tls")
+        let certificates = try TestCertificates.make(in: dir)
+        let db = dir.path("server.db")
+        let token = try tool(["user", "add", "alice", "--role", "rep", "--db", db])
+        let (server, url) = try GSPBinary.serve(["--db", db, "--tls-cert", certificates.certificateFile, "--tls-key", certificates.keyFile])
+        defer { server.sigkill(); _ = server.wait() }
+        #expect(url.hasPrefix("https://127.0.0.1:"))
+
+        let alice = dir.path("alice.sqlite")
+        #expect(try gsp(alice, "init", "--user", "alice").status == 0)
+        // Without the company's CA the server's certificate is not trusted: login says what to do.
+        let untrusted = try gsp(alice, "login", "--server", url, "--token", token)
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stderr.contains("the certificate of 127.0.0.1 is not trusted"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("--ca-file PEM"))
+
+        let login = try gsp(alice, "login", "--server", url, "--token", token, "--ca-file", certificates.caFile)
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(try gsp(alice, "deal", "new", "--account", "Acme", "--title", "Port").status == 0)
+        let synced = try gsp(alice, "sync")
+        #expect(synced.status == 0, "\(synced.stderr)")
+        #expect(synced.stdout.hasPrefix("synced with \(url): pushed 5"))
+        #expect(json(try gsp(alice, "status", "--json"))["ca_file"] as? String == certificates.caFile)
+
+        // The file now holds another CA (the company renewed it): sync fails at once, clearly, and keeps the changes.
+        let other = try TestCertificates.makeCA(in: dir, name: "other")
+        try FileManager.default.removeItem(atPath: certificates.caFile)
+        try FileManager.default.copyItem(atPath: other.certificate, toPath: certificates.caFile)
+        #expect(try gsp(alice, "deal", "new", "--account", "Acme", "--title", "Second").status == 0)
+        let failed = try gsp(alice, "sync")
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("the certificate of 127.0.0.1 is not trusted"), "\(failed.stderr)")
+        #expect(!failed.stderr.contains("retrying"))
+        let status = json(try gsp(alice, "status", "--json"))
+        #expect((status["last_error"] as? String)?.contains("not trusted") == true)
+        #expect(status["pending"] as? Int == 5)
+        // The CA file is gone: the message names it.
+        try FileManager.default.removeItem(atPath: certificates.caFile)
+        let missing = try gsp(alice, "sync")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot use the CA file \(certificates.caFile)"), "\(missing.stderr)")
+    }
+
+    @Test func plainHTTPToAnotherHostNeedsInsecure() throws {
+        let dir = TemporaryDirectory("gsp-insecure")
+        let db = dir.path("server.db")
+        let token = try tool(["user", "add", "alice", "--role", "rep", "--db", db])
+        let (server, url) = try GSPBinary.serve(["--db", db])
+        defer { server.sigkill(); _ = server.wait() }
+        let alice = dir.path("alice.sqlite")
+        #expect(try gsp(alice, "init", "--user", "alice").status == 0)
+
+        let refused = try gsp(alice, "login", "--server", "http://gsp.example.com:8080", "--token", token)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("refusing plain http:// to gsp.example.com"))
+        #expect(refused.stderr.contains("--insecure"))
+        // 0.0.0.0 reaches this machine but is not a loopback name: it stands for a host on the office network.
+        let lan = url.replacingOccurrences(of: "127.0.0.1", with: "0.0.0.0")
+        #expect(try gsp(alice, "login", "--server", lan, "--token", token).status == 64)
+        let insecure = try gsp(alice, "login", "--server", lan, "--token", token, "--insecure")
+        #expect(insecure.status == 0, "\(insecure.stderr)")
+        #expect(try gsp(alice, "deal", "new", "--account", "Acme", "--title", "Port").status == 0)
+        #expect(try gsp(alice, "sync").status == 0)
+        #expect(json(try gsp(alice, "status", "--json"))["insecure"] as? Bool == true)
+    }
+
+    @Test func anUnreachableServerIsRetriedThenShownByStatus() throws {
+        let dir = TemporaryDirectory("gsp-offline")
+        let alice = dir.path("alice.sqlite")
+        #expect(try gsp(alice, "init", "--user", "alice").status == 0)
+        // Nothing listens on port 1: login keeps the settings for later, as when offline.
+        #expect(try gsp(alice, "login", "--server", "http://127.0.0.1:1", "--token", "t").status == 0)
+        #expect(try gsp(alice, "sync", "--retries", "-1").status == 64)
+        let failed = try gsp(alice, "sync", "--retries", "1")
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("cannot reach 127.0.0.1"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("retrying in 1s (attempt 2 of 2)"))
+        #expect(failed.stderr.contains("gave up after 2 attempts"))
+        let status = try gsp(alice, "status")
+        #expect(status.stdout.contains("last error"))
+        #expect(status.stdout.contains("cannot reach 127.0.0.1"))
+    }
+
+    @Test func serveNeedsBothTLSFilesAndReadablePEM() throws {
+        let dir = TemporaryDirectory("gsp-serve-tls")
+        let db = dir.path("server.db")
+        let half = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--tls-cert", "x.pem"]).wait()
+        #expect(half.status == 64)
+        #expect(half.stderr.contains("--tls-cert and --tls-key go together"))
+        let notPEM = dir.path("cert.txt")
+        try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: notPEM))
+        let bad = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0",
+                                                               "--tls-cert", notPEM, "--tls-key", notPEM]).wait()
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(notPEM) holds no PEM certificate"), "\(bad.stderr)")
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import GSPClient
+import GSPTestSupport
+
+/// Where a replica may sync to: plain http:// only to this machine unless --insecure; the
+/// token's file private at login.
+@Suite struct ServerEndpointTests {
+    @Test(arguments: ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1"])
+    func loopbackHostsMayUsePlainHTTP(host: String) throws {
+        #expect(ServerEndpoint.isLoopback(host))
+        let url = host.contains(":") && !host.hasPrefix("[") ? "http://[\(host)]:8080" : "http://\(host):8080"
+        #expect(try ServerEndpoint(server: url, token: "t").server == url)
+    }
+
+    @Test(arguments: ["gsp.example.com", "10.0.0.5", "128.0.0.1", "0.0.0.0", "::2", "localhost.example.com", "127.0.0.1.nip.io", "1270.0.0.1"])
+    func otherHostsNeedHTTPSOrInsecure(host: String) throws {
+        #expect(!ServerEndpoint.isLoopback(host))
+        let url = host.contains(":") ? "http://[\(host)]:8080" : "http://\(host):8080"
+        let error = #expect(throws: SyncError.self) { try ServerEndpoint(server: url, token: "t") }
+        #expect(error?.message.hasPrefix("refusing plain http:// to ") == true)
+        #expect(error?.message.contains("--insecure") == true)
+        #expect(try ServerEndpoint(server: url, token: "t", insecure: true).insecure)
+        #expect(try ServerEndpoint(server: url.replacingOccurrences(of: "http:", with: "https:"), token: "t").server.hasPrefix("https://"))
+    }
+
+    @Test func loginRefusesPlainHTTPToAnotherHostAndStoresTrustSettings() throws {
+        let dir = TemporaryDirectory()
+        let replica = try Replica.create(at: dir.path("r.sqlite"), user: "alice")
+        let refused = #expect(throws: ReplicaError.self) { try replica.login(server: "http://gsp.example.com", token: "t") }
+        #expect(refused?.message.contains("refusing plain http:// to gsp.example.com") == true)
+        #expect(try replica.syncState().serverURL == nil)
+
+        let ca = dir.path("ca.pem")
+        try Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: ca))
+        try replica.login(server: "https://gsp.example.com/", token: "t", caFile: ca)
+        #expect(try replica.serverEndpoint() == ServerEndpoint(server: "https://gsp.example.com", token: "t", caFile: ca))
+        try replica.login(server: "http://gsp.example.com", token: "t", insecure: true)
+        let state = try replica.syncState()
+        #expect(state.caFile == nil)
+        #expect(state.insecure)
+
+        let notPEM = dir.path("ca.txt")
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: notPEM))
+        let bad = #expect(throws: ReplicaError.self) { try replica.login(server: "https://h", token: "t", caFile: notPEM) }
+        #expect(bad?.message.contains("holds no PEM certificate") == true)
+        let missing = #expect(throws: ReplicaError.self) { try replica.login(server: "https://h", token: "t", caFile: dir.path("none.pem")) }
+        #expect(missing?.message.contains("cannot read the CA file") == true)
+    }
+
+    @Test func loginMakesTheReplicaAndItsWALFilesPrivate() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path("r.sqlite")
+        let replica = try Replica.create(at: path, user: "alice")
+        try replica.createDeal(title: "t", account: "a")
+        // A copied or restored replica may have come back readable by everyone.
+        let files = [path, path + "-wal", path + "-shm"]
+        for file in files {
+            #expect(FileManager.default.fileExists(atPath: file), "\(file) should exist while the replica is open (WAL)")
+            #expect(chmod(file, 0o644) == 0)
+        }
+        try replica.login(server: "https://gsp.example.com", token: "secret")
+        for file in files {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file) has mode \(String(mode ?? 0, radix: 8))")
+        }
+    }
+}
