@@ -59,7 +59,7 @@ let restoreCommand = Command(
     usage: """
     usage: gsp-server restore FILE --db PATH
 
-    Stop the server first. Everything in the database is replaced by FILE, and the server
+    Stop the server first (restore refuses while one holds PATH.lock). Everything in the database is replaced by FILE, and the server
     gets a new epoch: every replica then pulls its data again from the start and pushes
     again what the backup lacks.
     """,
@@ -68,6 +68,8 @@ let restoreCommand = Command(
         if args.wantsHelp { return Output.out(usage) }
         let file = try args.positional(0, "the backup FILE")
         try args.expectPositionals(1)
-        let epoch = try StoreOpener.open(try args.required("db")).restore(from: file)
+        let db = try args.required("db")
+        let lock = PostgresServerStore.handles(db) ? nil : try DatabaseLock(database: db)
+        let epoch = try withExtendedLifetime(lock) { try StoreOpener.open(db).restore(from: file) }
         Output.out("restored \(file); new epoch \(epoch.uuidString.lowercased())")
     })

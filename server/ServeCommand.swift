@@ -12,8 +12,11 @@ let serveCommand = Command(
     postgresql://, libpq's syntax; the schema is created in an empty database). Several
     servers may share one PostgreSQL database.
 
-    Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts and GET /healthz.
+    Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts, GET /v1/reports/NAME,
+    GET /dashboard (the managers' page) and GET /healthz.
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
+    While serving a SQLite file, the server holds an exclusive lock on PATH.lock: a second
+    server on the same file and 'gsp-server restore' are refused until it stops.
     --tls-cert and --tls-key (PEM files: the certificate, with any intermediate
     certificates after it, and its private key) serve HTTPS instead of plain HTTP.
     Prints 'listening on http://HOST:PORT' (https with TLS) once ready. SIGTERM or SIGINT stops it
@@ -37,6 +40,8 @@ let serveCommand = Command(
         case (let cert?, let key?): tls = try TLSIdentity(certificateFile: cert, keyFile: key)
         default: throw UsageError("--tls-cert and --tls-key go together: pass both PEM files to serve HTTPS, or neither")
         }
+        // One server per SQLite file; PostgreSQL is made for several servers at once.
+        let lock = PostgresServerStore.handles(db) ? nil : try DatabaseLock(database: db)
         let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
             host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), tls: tls))
@@ -56,7 +61,7 @@ let serveCommand = Command(
             source.resume()
             sources.append(source)
         }
-        withExtendedLifetime(sources) { dispatchMain() }
+        withExtendedLifetime((sources, lock)) { dispatchMain() }
     })
 
 /// Splits HOST:PORT (IPv6 as [::1]:PORT).
@@ -67,5 +72,9 @@ func parseListen(_ text: String) throws -> (String, UInt16) {
     var host = String(text[..<colon])
     if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
     guard !host.isEmpty else { throw UsageError("--listen needs a host, such as 127.0.0.1:\(port)") }
+    var address = in6_addr()
+    guard inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1 else {
+        throw UsageError("--listen takes a numeric IP address, not '\(host)': such as 127.0.0.1:\(port), 0.0.0.0:\(port) or [::1]:\(port)")
+    }
     return (host, port)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GSPCore
 import GSPServer
 
 // gsp-server: the central sync server and its administration commands.
@@ -13,6 +14,10 @@ let commands: [Command] = [serveCommand, migrateCommand, userCommand, conflictsC
 }
 
 let words = CommandLine.arguments.dropFirst()
+if Array(words) == ["--version"] {
+    Output.out("gsp-server \(Release.description)")
+    exit(0)
+}
 guard let name = words.first, name != "--help", name != "-h", name != "help" else {
     if words.isEmpty {
         Output.err(mainUsage())

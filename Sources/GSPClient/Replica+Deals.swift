@@ -15,6 +15,9 @@ extension Replica {
         let title = title.trimmingCharacters(in: .whitespaces), account = account.trimmingCharacters(in: .whitespaces)
         guard !title.isEmpty else { throw ReplicaError(.invalidValue, "the deal title is empty: pass --title TEXT") }
         guard !account.isEmpty else { throw ReplicaError(.invalidValue, "the account is empty: pass --account NAME") }
+        if let owner {
+            do { try UserName.validate(owner) } catch { throw ReplicaError.invalid(error) }
+        }
         let id = RowID()
         var writes: [FieldWrite] = [
             FieldWrite(.deals, id, "title", .text(title)), FieldWrite(.deals, id, "account", .text(account)),
@@ -45,15 +48,25 @@ extension Replica {
         try setDealFields(reference, values)
     }
 
+    /// Fields every deal has: `deal set` may change them but not clear them.
+    static let requiredDealFields: [String: String] = ["title": "TEXT", "account": "NAME", "owner": "USER"]
+
     /// Sets typed deal fields; all or nothing.
     public func setDealFields(_ reference: String, _ values: [(String, Value)]) throws {
         for (name, value) in values {
             if let hint = Replica.fieldsWithOwnCommand[name] { throw ReplicaError(.readOnlyField, "\(name) cannot be set directly: \(hint)") }
+            if let placeholder = Replica.requiredDealFields[name], (value.textValue ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ReplicaError(.invalidValue, "\(name) cannot be empty: write \(name)=\(placeholder)")
+            }
+            if name == "owner", let owner = value.textValue {
+                do { try UserName.validate(owner) } catch { throw ReplicaError.invalid(error) }
+            }
             try FieldParser.check(value, for: try FieldParser.field(name, in: .deals))
         }
         try transaction {
-            let id = try resolve(reference, in: .deals)
-            try recordLocal(values.map { FieldWrite(.deals, id, $0.0, $0.1) })
+            let deal = try loadDeal(try resolve(reference, in: .deals))
+            try checkClosedDealEdit(deal, values)
+            try recordLocal(values.map { FieldWrite(.deals, deal.id, $0.0, $0.1) })
         }
     }
 
@@ -86,23 +99,36 @@ extension Replica {
 
     /// Checks the gates between the deal's stage and `stage`: an error naming what is
     /// missing, or the override write when a reason is given.
+    ///
+    /// A replica logged in as a rep refuses an override (the server would refuse it too);
+    /// with no known role (never logged in) the override is recorded and the server decides.
     func gateWrites(_ deal: Deal, entering stage: Stage, override reason: String?) throws -> [FieldWrite] {
-        if let reason { return [FieldWrite(.deals, deal.id, "stage_override", .text(reason))] }
         let missing = StageGate.missing(for: deal, entering: stage, kpis: try kpis(of: deal.id))
+        let list = missing.map { "  - \($0)" }.joined(separator: "\n")
+        if let reason {
+            guard try role() != "rep" else {
+                throw ReplicaError(.gateBlocked, "only a manager may override a gate; ask your manager or complete:\n"
+                                   + (missing.isEmpty ? "  (nothing: every gate to \(stage.rawValue) is met, drop --override)" : list))
+            }
+            return [FieldWrite(.deals, deal.id, "stage_override", .text(reason))]
+        }
         guard missing.isEmpty else {
-            let list = missing.map { "  - \($0)" }.joined(separator: "\n")
             throw ReplicaError(.gateBlocked, "deal \(deal.id.short) cannot enter \(stage.rawValue):\n\(list)\n(a manager may pass --override REASON)")
         }
         return []
     }
 
-    /// Marks a deal lost at its current stage.
-    public func loseDeal(_ reference: String, reason: String) throws {
+    /// Marks a deal lost at its current stage. A won deal (main contract signed) is lost
+    /// only with `reopen`, so a slip cannot undo a signed contract.
+    public func loseDeal(_ reference: String, reason: String, reopen: Bool = false) throws {
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else { throw ReplicaError(.invalidValue, "the reason is empty: pass --reason TEXT") }
         try transaction {
             let deal = try loadDeal(try resolve(reference, in: .deals))
             guard deal.outcome != .lost else { throw ReplicaError(.invalidState, "deal \(deal.id.short) is already lost") }
+            guard deal.outcome != .won || reopen else {
+                throw ReplicaError(.invalidState, "deal \(deal.id.short) is won (main contract signed): pass --reopen to mark it lost anyway")
+            }
             try recordLocal([
                 FieldWrite(.deals, deal.id, "outcome", .text(Outcome.lost.rawValue)),
                 FieldWrite(.deals, deal.id, "lost_reason", .text(reason)),

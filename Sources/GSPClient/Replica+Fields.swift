@@ -33,33 +33,52 @@ extension Replica {
     func recordLocal(_ writes: [FieldWrite]) throws -> HLC {
         var clock = try loadClock()
         let hlc = clock.tick(wallMilliseconds: try correctedWall())
+        // Formatted once per edit and once per field, not once per statement.
+        let stamp: [SQLValue] = [hlc.sql, node.sql]
         // The same field twice in one edit: the last write is the edit's value.
         var seen = Set<FieldKey>()
         let unique = writes.reversed().filter { seen.insert(FieldKey(table: $0.table, row: $0.row, field: $0.field)).inserted }.reversed()
         for write in unique {
-            let prev = try currentWinner(table: write.table, row: write.row, field: write.field)?.hlc ?? .zero
-            let change = Change(table: write.table, row: write.row, field: write.field, value: write.value, hlc: hlc, node: node, prev: prev)
-            try storeWinner(change)
-            try appendHistory(change, origin: "local")
+            let key: [SQLValue] = [.text(write.table), .text(write.row.lowercased), .text(write.field)]
+            let prev = try currentHLC(key) ?? .zero
+            let columns = key + StoredValue.columns(write.value) + stamp
+            try storeWinner(columns: columns)
+            try appendHistory(columns: columns, prev: prev, origin: "local")
             try statement("INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .run(Replica.changeArguments(change) + [change.prev.sql])
+                .run(columns + [prev.sql])
         }
         try saveClock(clock)
         return hlc
     }
 
+    /// The HLC of the stored winner of the field named by `key` (table, row, field).
+    private func currentHLC(_ key: [SQLValue]) throws -> HLC? {
+        let s = try statement("SELECT hlc FROM fields WHERE tbl = ? AND row = ? AND field = ?")
+        try s.bind(key)
+        return try s.step().map { $0.hlc(0) }
+    }
+
     func storeWinner(_ change: Change) throws {
+        try storeWinner(columns: Replica.changeArguments(change))
+    }
+
+    /// Stores a winner from its `changeArguments` columns.
+    func storeWinner(columns: [SQLValue]) throws {
         try statement("""
             INSERT INTO fields (tbl, row, field, kind, vi, vt, hlc, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tbl, row, field) DO UPDATE SET kind = excluded.kind, vi = excluded.vi, vt = excluded.vt,
               hlc = excluded.hlc, node = excluded.node
-            """).run(Replica.changeArguments(change))
+            """).run(columns)
     }
 
     /// Appends to history unless this exact change (field, hlc, node) is already there.
     func appendHistory(_ change: Change, origin: String) throws {
+        try appendHistory(columns: Replica.changeArguments(change), prev: change.prev, origin: origin)
+    }
+
+    func appendHistory(columns: [SQLValue], prev: HLC, origin: String) throws {
         try statement("INSERT OR IGNORE INTO history (tbl, row, field, kind, vi, vt, hlc, node, prev, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .run(Replica.changeArguments(change) + [change.prev.sql, .text(origin)])
+            .run(columns + [prev.sql, .text(origin)])
     }
 
     static func changeArguments(_ c: Change) -> [SQLValue] {

@@ -83,6 +83,11 @@ extension Replica {
         Int(try database.scalar("SELECT count(*) FROM pending")?.integer ?? 0)
     }
 
+    /// How many local changes wait for a server, per table, by table name.
+    public func pendingCountByTable() throws -> [(table: String, count: Int)] {
+        try database.query("SELECT tbl, count(*) FROM pending GROUP BY tbl ORDER BY tbl") { r in (r.text(0), Int(r.integer(1))) }
+    }
+
     /// The user name of a node, when known.
     public func userName(of node: NodeID) throws -> String? {
         try database.scalar("SELECT user FROM nodes WHERE node = ?", [node.sql])?.text

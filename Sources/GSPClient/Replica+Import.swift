@@ -27,11 +27,15 @@ public struct ImportSummary: Equatable, Sendable {
 extension Replica {
     /// Writes an import in one transaction, so a failure leaves the replica as it was.
     ///
-    /// Per field: when its final value is already current nothing is written (re-importing
-    /// the same file changes nothing); a field the replica never had gets its whole source
-    /// timeline, stamped at the source's times; a field with another value gets the new one,
-    /// stamped at the source time unless the current value is newer, then at a fresh tick
-    /// so the update wins the merge everywhere.
+    /// Per field, the source's final value is compared with the import baseline (what the
+    /// last import wrote), never with the current value, which may hold a newer user edit:
+    /// - same as the baseline: nothing is written (re-importing a file changes nothing, and
+    ///   a user's later edit stands);
+    /// - a field the replica never had: its whole source timeline, at the source's times;
+    /// - changed in the source: the new value, stamped at the source time unless the current
+    ///   value is newer, then at a fresh tick so the update wins the merge everywhere;
+    /// - no baseline yet (imported before baselines were kept, or on another replica) and the
+    ///   field's history already held the value: taken as the baseline, nothing written.
     /// - Parameter progress: called with (fields done, fields in all) about every 1% of the
     ///   fields, and once at the end; for a progress line on a terminal.
     public func importStamped(_ writes: [StampedWrite], progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
@@ -51,7 +55,14 @@ extension Replica {
                 if done % step == 0 { progress?(done, order.count) }
                 let timeline = byField[key]!.sorted { $0.milliseconds < $1.milliseconds }
                 let current = try currentWinner(table: key.table, row: key.row, field: key.field)
-                guard let final = timeline.last, current?.value != final.write.value else {
+                guard let final = timeline.last else { continue }
+                let baseline = try importBaseline(key)
+                try setImportBaseline(key, final.write.value)
+                // Compared with what the last import wrote, not with the current value (a user's
+                // edit may be newer); with no baseline yet, a value the field once held counts.
+                let sourceUnchanged = try baseline.map { $0 == final.write.value }
+                    ?? (current != nil && historyHolds(key, final.write.value))
+                if sourceUnchanged || current?.value == final.write.value {
                     summary.fieldsUnchanged += 1
                     continue
                 }

@@ -62,7 +62,18 @@ extension Replica {
             throw ReplicaError(.unknownRow, "no \(noun) '\(reference)' in this replica (gsp \(table.listHint) lists them)")
         }
         let list = live.prefix(10).map { "  \($0.lowercased)" }.joined(separator: "\n")
-        throw ReplicaError(.ambiguousRow, "'\(reference)' matches \(live.count) \(noun)s; type more of the id:\n\(list)")
+        let count = candidates.count < 50 ? live.count : try liveRowCount(table, prefix: key)
+        throw ReplicaError(.ambiguousRow, "'\(reference)' matches \(count) \(noun)s; type more of the id:\n\(list)")
+    }
+
+    /// How many live (not deleted) rows of `table` have ids starting with `prefix`.
+    func liveRowCount(_ table: Schema.Table, prefix: String) throws -> Int {
+        let s = try statement("""
+            SELECT COUNT(DISTINCT row) FROM fields f WHERE tbl = ?1 AND substr(row, 1, ?2) = ?3 AND NOT EXISTS
+              (SELECT 1 FROM fields d WHERE d.tbl = ?1 AND d.row = f.row AND d.field = 'deleted' AND d.vi = 1)
+            """)
+        try s.bind([.text(table.rawValue), .integer(Int64(prefix.count)), .text(prefix)])
+        return Int(try s.step()?.integer(0) ?? 0)
     }
 
     /// The deal with this id, as its fields describe it.

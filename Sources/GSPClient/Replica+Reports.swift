@@ -16,9 +16,12 @@ extension Replica {
                    uniquingKeysWith: { a, _ in a })
     }
 
-    /// A managers' report over what this replica holds, computed as the server computes it.
+    /// A managers' report over what this replica holds, computed as the server computes it,
+    /// with notes saying what a replica's history covers (`ReportName.replicaNotes`).
     public func report(_ name: ReportName, options: ReportOptions = ReportOptions()) throws -> ReportTable {
         let data = PipelineData(history: try allChanges(), options: options, now: Int64(wallClock.now()), users: try nodeDirectory())
-        return Reports.run(name, data: data, options: options)
+        var table = Reports.run(name, data: data, options: options)
+        table.notes += name.replicaNotes(options)
+        return table
     }
 }

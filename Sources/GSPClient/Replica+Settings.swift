@@ -107,7 +107,7 @@ extension Replica {
     func restrictFileModes() throws {
         for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             guard chmod(file, 0o600) == 0 else {
-                throw ReplicaError(.invalidValue, "cannot make \(file) private (chmod 600 failed: \(String(cString: strerror(errno)))): check that you own it")
+                throw ReplicaError(.invalidState, "cannot make \(file) private (chmod 600 failed: \(String(cString: strerror(errno)))): check that you own it")
             }
         }
     }

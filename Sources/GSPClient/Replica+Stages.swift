@@ -43,12 +43,16 @@ extension Replica {
     }
 
     /// Signs the PIS contract: hourly rate ("120 USD/h"), assigned engineer, signed date.
-    public func signPIS(_ dealReference: String, rate: String, engineer: String, date: Day? = nil) throws {
+    /// A signed contract is changed only with `amend`.
+    public func signPIS(_ dealReference: String, rate: String, engineer: String, date: Day? = nil, amend: Bool = false) throws {
         let engineer = engineer.trimmingCharacters(in: .whitespaces)
         guard !engineer.isEmpty else { throw ReplicaError(.invalidValue, "the engineer is empty: pass --engineer NAME") }
         let money = try Replica.parseRate(rate)
         try transaction {
             let deal = try resolve(dealReference, in: .deals)
+            if !amend, let signed = try loadDeal(deal)["pis_signed"].dateValue {
+                throw ReplicaError(.invalidState, "the PIS contract of deal \(deal.short) is already signed (\(signed)): pass --amend to change its terms")
+            }
             try recordLocal([
                 FieldWrite(.deals, deal, "pis_rate", .money(money)), FieldWrite(.deals, deal, "pis_engineer", .text(engineer)),
                 FieldWrite(.deals, deal, "pis_signed", .date(date ?? today)),
@@ -100,8 +104,10 @@ extension Replica {
     }
 
     /// Signs the main contract: records its model, sets `contract_signed`, outcome won and
-    /// stage `main_contract` (gate checked unless `override` gives a reason).
-    public func signContract(_ dealReference: String, terms: ContractTerms, date: Day? = nil, override reason: String? = nil) throws {
+    /// stage `main_contract` (gate checked unless `override` gives a reason). A signed
+    /// contract is changed only with `amend`.
+    public func signContract(_ dealReference: String, terms: ContractTerms, date: Day? = nil, override reason: String? = nil,
+                             amend: Bool = false) throws {
         var writes: [(String, Value)]
         switch terms {
         case let .royalty(fee, per, volume):
@@ -118,6 +124,9 @@ extension Replica {
         try transaction {
             let deal = try loadDeal(try resolve(dealReference, in: .deals))
             guard deal.outcome != .lost else { throw ReplicaError(.invalidState, "deal \(deal.id.short) is lost: reopen it first with 'gsp deal set \(deal.id.short) outcome=open'") }
+            if !amend, let signed = deal["contract_signed"].dateValue {
+                throw ReplicaError(.invalidState, "the main contract of deal \(deal.id.short) is already signed (\(signed)): pass --amend to change its terms")
+            }
             var all = writes.map { FieldWrite(.deals, deal.id, $0.0, $0.1) }
             all.append(FieldWrite(.deals, deal.id, "contract_signed", .date(date ?? today)))
             all.append(FieldWrite(.deals, deal.id, "outcome", .text(Outcome.won.rawValue)))
@@ -136,6 +145,9 @@ extension Replica {
         try transaction {
             let deal = try loadDeal(try resolve(dealReference, in: .deals))
             guard deal.outcome != .lost else { throw ReplicaError(.invalidState, "deal \(deal.id.short) is lost: reopen it first with 'gsp deal set \(deal.id.short) outcome=open'") }
+            if let signed = deal["contract_signed"].dateValue, date < signed {
+                throw ReplicaError(.invalidState, "the launch date \(date) is before the main contract was signed (\(signed)): check --date")
+            }
             var all = [FieldWrite(.deals, deal.id, "launch_date", .date(date)), FieldWrite(.deals, deal.id, "launch_product", .text(product))]
             if let market { all.append(FieldWrite(.deals, deal.id, "launch_market", .text(market))) }
             if deal.stage != .launch {

@@ -94,7 +94,7 @@ extension Replica {
             var clock = try loadClock()
             for (index, change) in changes.enumerated() {
                 guard !change.table.isEmpty, !change.field.isEmpty else {
-                    throw ReplicaError(.invalidValue, "pulled change \(index + 1) of \(changes.count) has an empty table or field name: nothing from this page was applied")
+                    throw ReplicaError(.corrupt, "pulled change \(index + 1) of \(changes.count) has an empty table or field name: nothing from this page was applied")
                 }
                 clock.observe(change.hlc)
                 // A duplicate loses too: an equal stamp and value never wins.

@@ -41,11 +41,15 @@ public final class Replica {
     public static func create(at path: String, user: String, node: NodeID = NodeID(), wallClock: WallClock = .system) throws -> Replica {
         let trimmed = user.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw ReplicaError(.invalidValue, "the user name is empty: pass --user NAME") }
+        do { try UserName.validate(trimmed) } catch { throw ReplicaError.invalid(error) }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.replicaExists, "\(path) already exists: gsp init never overwrites a replica; pass --replica PATH to make another one")
         }
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var isFolder: ObjCBool = false
+        if !folder.isEmpty && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+            throw ReplicaError(.replicaMissing, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p)")
+        }
         // The file will hold the server token: readable by its owner only (SQLite gives -wal/-shm the same mode).
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw ReplicaError(.replicaMissing, "cannot create \(path): check that the folder is writable")
@@ -55,12 +59,13 @@ public final class Replica {
             try database.transaction {
                 try database.execute(ReplicaSchema.create)
                 let meta: [(MetaKey, SQLValue)] = [
-                    (.format, .integer(ReplicaSchema.format)), (.node, .text(node.description)), (.user, .text(trimmed)),
+                    (.format, .integer(1)), (.node, .text(node.description)), (.user, .text(trimmed)),
                     (.clock, .integer(0)), (.schemaVersion, .integer(Int64(Schema.version))),
                     (.cursor, .integer(0)), (.acknowledged, .integer(0)),
                 ]
                 for (key, value) in meta { try database.run("INSERT INTO meta (key, value) VALUES (?, ?)", [.text(key.rawValue), value]) }
                 try database.run("INSERT INTO nodes (node, user) VALUES (?, ?)", [node.sql, .text(trimmed)])
+                try migrate(database, from: 1)
             }
             return try Replica(path: path, database: database, wallClock: wallClock)
         } catch {
@@ -89,7 +94,20 @@ public final class Replica {
         } catch let error as DatabaseError {
             throw ReplicaError.notAReplica(path, error.isNotADatabase ? "it is not a SQLite database" : error.message)
         }
-        return try Replica(path: path, database: try Database(path: path, create: false), wallClock: wallClock)
+        let database = try Database(path: path, create: false)
+        func format() throws -> Int64 { try database.scalar("SELECT value FROM meta WHERE key = 'format'")?.integer ?? ReplicaSchema.format }
+        // Only an old file takes the write lock; the format is read again inside, as another process may have migrated it.
+        if try format() < ReplicaSchema.format {
+            try database.transaction { try migrate(database, from: try format()) }
+        }
+        return try Replica(path: path, database: database, wallClock: wallClock)
+    }
+
+    /// Brings a replica file from `format` to the current one (in the caller's transaction).
+    private static func migrate(_ database: Database, from format: Int64) throws {
+        guard format < ReplicaSchema.format else { return }
+        for step in ReplicaSchema.migrations[Int(format - 1)...] { try database.execute(step) }
+        try database.run("UPDATE meta SET value = ? WHERE key = 'format'", [.integer(ReplicaSchema.format)])
     }
 
     /// A prepared statement kept for the life of the replica (the hot paths run them often).
@@ -137,7 +155,12 @@ public final class Replica {
         // instead of waiting: release every snapshot before beginning, and after ending.
         resetStatements()
         defer { resetStatements() }
-        return try database.transaction(body)
+        return try database.transaction {
+            // Also before COMMIT: a read left active keeps the transaction's read lock, and the
+            // WAL checkpoint that COMMIT runs then fails, so the WAL would grow for the whole session.
+            defer { resetStatements() }
+            return try body()
+        }
     }
 
     private func resetStatements() {

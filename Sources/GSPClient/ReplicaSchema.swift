@@ -1,7 +1,7 @@
 /// The replica file's own tables. `format` in `meta` names this layout; bump it and add a
 /// migration when the layout changes.
 enum ReplicaSchema {
-    static let format: Int64 = 1
+    static let format: Int64 = 2
 
     /// Columns every change-holding table shares: where, what (kind, vi, vt: see `StoredValue`), who and when.
     static let changeColumns = "tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, kind INTEGER NOT NULL, vi INTEGER, vt TEXT, hlc INTEGER NOT NULL, node TEXT NOT NULL"
@@ -24,6 +24,14 @@ enum ReplicaSchema {
     -- Who each node is.
     CREATE TABLE nodes (node TEXT PRIMARY KEY, user TEXT NOT NULL) WITHOUT ROWID;
     """
+
+    /// The steps from each format to the next: `migrations[0]` takes format 1 to 2, and so on.
+    /// A new replica is created in format 1 and then migrated, so both paths build the same file.
+    static let migrations = [
+        // 1 -> 2: the value each import last wrote per field, so a re-import writes only
+        // what changed in the source and never undoes a user's later edit.
+        "CREATE TABLE IF NOT EXISTS import_baseline (tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, kind INTEGER NOT NULL, vi INTEGER, vt TEXT, PRIMARY KEY (tbl, row, field)) WITHOUT ROWID;",
+    ]
 }
 
 /// Keys of the `meta` table.

@@ -10,14 +10,8 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         self.currency = currency
     }
 
-    /// Digits after the decimal point for the currency (ISO 4217; 2 when not listed).
-    public static func minorDigits(of currency: String) -> Int {
-        switch currency {
-        case "JPY", "KRW", "VND", "CLP", "ISK", "XAF", "XOF", "PYG", "UGX", "RWF": 0
-        case "BHD", "KWD", "OMR", "JOD", "TND", "LYD", "IQD": 3
-        default: 2
-        }
-    }
+    /// Digits after the decimal point for the currency (ISO 4217, see `Currency`; 2 when not listed).
+    public static func minorDigits(of currency: String) -> Int { Currency.minorDigits[currency] ?? 2 }
 
     public var minorDigits: Int { Money.minorDigits(of: currency) }
 
@@ -29,14 +23,30 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         let (amount, code) = isCurrencyCode(parts[1]) ? (parts[0], parts[1]) : (parts[1], parts[0])
         guard isCurrencyCode(code) else { throw DomainError("malformed money '\(text)': no currency code; \(usage)") }
         let currency = code.uppercased()
-        guard let minor = parseDecimal(amount.replacingOccurrences(of: ",", with: ""), digits: minorDigits(of: currency)) else {
-            throw DomainError("malformed money '\(text)': '\(amount)' is not an amount with at most \(minorDigits(of: currency)) decimals for \(currency); \(usage)")
+        guard Currency.isKnown(currency) else {
+            throw DomainError("unknown currency '\(code)' in '\(text)': write an active ISO 4217 code, such as USD, EUR or JPY")
+        }
+        let digits = minorDigits(of: currency), plain = amount.replacingOccurrences(of: ",", with: "")
+        guard let minor = parseDecimal(plain, digits: digits) else {
+            if isDecimal(plain, digits: digits) {
+                let largest = Money(minorUnits: plain.hasPrefix("-") ? .min : .max, currency: currency)
+                throw DomainError("amount too large in '\(text)': the largest is \(largest.amountText) \(currency)")
+            }
+            throw DomainError("malformed money '\(text)': '\(amount)' is not an amount with at most \(digits) decimals for \(currency); \(usage)")
         }
         return Money(minorUnits: minor, currency: currency)
     }
 
     static func isCurrencyCode(_ s: String) -> Bool {
         s.count == 3 && s.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+    }
+
+    /// True when `text` is a decimal number with at most `digits` decimals, whatever its size.
+    static func isDecimal(_ text: String, digits: Int) -> Bool {
+        let unsigned = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        let pieces = unsigned.split(separator: ".", omittingEmptySubsequences: false)
+        guard pieces.count <= 2, !pieces[0].isEmpty, pieces.dropFirst().first.map({ $0.count <= digits }) ?? true else { return false }
+        return pieces.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
     }
 
     /// Exact decimal text to an integer scaled by 10^digits; nil when malformed, too precise or too large.

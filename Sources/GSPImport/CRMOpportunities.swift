@@ -19,16 +19,30 @@ public enum CRMOpportunities {
     public static let overrideReason = "imported from CRM: the source does not track KPI, PIS contract or evaluation"
     public static let lostReason = "lost in the source CRM (no reason recorded)"
 
+    /// Whether a header is this layout's pipeline header (whatever the file is called).
+    public static func matches(_ table: CSVTable) -> Bool {
+        pipelineColumns.allSatisfy(table.header.contains)
+    }
+
     /// Maps the pipeline file (and the team, account and product files beside it when present).
     public static func plan(pipeline url: URL) throws(ImportError) -> ImportPlan {
-        let folder = url.deletingLastPathComponent()
-        let pipeline = try CSVTable(contentsOf: url)
-        try pipeline.require(pipelineColumns)
-        let teams = try optionalTable(folder.appendingPathComponent("sales_teams.csv"))
-        let accounts = try optionalTable(folder.appendingPathComponent("accounts.csv"))
-        let products = try optionalTable(folder.appendingPathComponent("products.csv"))
+        try plan(pipeline: try CSVTable(contentsOf: url), folder: url.deletingLastPathComponent())
+    }
 
+    /// Maps a read pipeline file; the companion files are looked for in `folder`, and each one
+    /// missing is named in the plan's notes with what the deals will lack.
+    public static func plan(pipeline: CSVTable, folder: URL) throws(ImportError) -> ImportPlan {
+        try pipeline.require(pipelineColumns)
         var plan = ImportPlan()
+        func companion(_ name: String, lacking: String) throws(ImportError) -> CSVTable? {
+            let table = try optionalTable(folder.appendingPathComponent(name))
+            if table == nil { plan.notes.append("\(name) is not beside \(pipeline.file): \(lacking)") }
+            return table
+        }
+        let teams = try companion("sales_teams.csv", lacking: "deals will have no manager and no region")
+        let accounts = try companion("accounts.csv", lacking: "no accounts are imported (sector, country)")
+        let products = try companion("products.csv", lacking: "deals will have no value (the product's list price)")
+
         var team: [String: (manager: String, region: String)] = [:]
         if let teams {
             for r in teams.records {
@@ -48,9 +62,12 @@ public enum CRMOpportunities {
         let lastDay = latestDay(in: pipeline)
         if let accounts { plan.records += accountRecords(accounts, firstDay: lastDay, problems: &plan.problems) }
 
+        var ids = SourceIDs()
         for record in pipeline.records {
             do throws(ImportError) {
-                plan.records.append(try deal(record, in: pipeline, team: team, products: productNames, fallbackDay: lastDay))
+                let deal = try deal(record, in: pipeline, team: team, products: productNames, fallbackDay: lastDay)
+                try ids.claim(try pipeline.value("opportunity_id", in: record), line: record.line, file: pipeline.file)
+                plan.records.append(deal)
             } catch {
                 plan.problems.append(error)
             }

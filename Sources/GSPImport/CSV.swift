@@ -1,8 +1,9 @@
 import Foundation
 
-/// A CSV problem, with the file and line it was found at.
+/// An import problem, with the file and (when there is one) the line it was found at.
 public struct ImportError: Error, Equatable, Sendable, CustomStringConvertible {
     public let file: String
+    /// 1-based; 0 for a problem with the whole file.
     public let line: Int
     public let reason: String
     public init(file: String, line: Int, reason: String) {
@@ -10,7 +11,7 @@ public struct ImportError: Error, Equatable, Sendable, CustomStringConvertible {
         self.line = line
         self.reason = reason
     }
-    public var description: String { "\(file):\(line): \(reason)" }
+    public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
 }
 
 /// One record of a CSV file: its fields and the line it starts on (1-based).
@@ -20,11 +21,38 @@ public struct CSVRecord: Equatable, Sendable {
 }
 
 /// An RFC 4180 reader: quoted fields with commas, doubled quotes and line breaks,
-/// CRLF or LF line ends, and a UTF-8 byte-order mark, which is skipped.
+/// CRLF or LF line ends, and a UTF-8 byte-order mark, which is skipped. The delimiter may
+/// also be a semicolon or a tab (European spreadsheet exports).
 public enum CSV {
+    /// The delimiters a file may use, by the names `--delimiter` and mapping files accept.
+    public static let delimiters: [(names: [String], byte: UInt8)] = [
+        ([",", "comma"], UInt8(ascii: ",")), ([";", "semicolon"], UInt8(ascii: ";")), (["\t", "\\t", "tab"], UInt8(ascii: "\t")),
+    ]
+
+    /// The delimiter a name stands for (",", "comma", ";", "semicolon", "tab"), else nil.
+    public static func delimiter(named name: String) -> UInt8? {
+        delimiters.first { $0.names.contains(name.lowercased()) }?.byte
+    }
+
+    /// The delimiter the header line uses: whichever of comma, semicolon and tab occurs most
+    /// outside quotes (a comma when none does).
+    public static func detectDelimiter(_ data: Data) -> UInt8 {
+        var counts: [UInt8: Int] = [:]
+        var quoted = false
+        for b in data {
+            if b == UInt8(ascii: "\"") { quoted.toggle() }
+            if quoted { continue }
+            if b == UInt8(ascii: "\n") { break }
+            if delimiters.contains(where: { $0.byte == b }) { counts[b, default: 0] += 1 }
+        }
+        var best = UInt8(ascii: ",")
+        for (_, byte) in delimiters where counts[byte, default: 0] > counts[best, default: 0] { best = byte }
+        return best
+    }
+
     /// Parses a whole file; a structural fault (an unclosed quote, text after a closing
     /// quote, invalid UTF-8) throws with its line. Blank lines are skipped.
-    public static func parse(_ data: Data, file: String) throws(ImportError) -> [CSVRecord] {
+    public static func parse(_ data: Data, file: String, delimiter: UInt8 = UInt8(ascii: ",")) throws(ImportError) -> [CSVRecord] {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         var records: [CSVRecord] = []
@@ -62,7 +90,7 @@ public enum CSV {
                     quoted = false
                     wasQuoted = true
                     let next = i + 1 < bytes.count ? bytes[i + 1] : UInt8(ascii: "\n")
-                    guard next == UInt8(ascii: ",") || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") else {
+                    guard next == delimiter || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") else {
                         throw ImportError(file: file, line: line, reason: "text after a closing quote: quote the whole field and double any quote inside it")
                     }
                 } else {
@@ -73,7 +101,7 @@ public enum CSV {
                 continue
             }
             switch b {
-            case UInt8(ascii: ","):
+            case delimiter:
                 try finishField()
             case UInt8(ascii: "\r") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n"):
                 break // the LF that follows ends the record
@@ -113,8 +141,14 @@ public struct CSVTable: Sendable {
     public let records: [CSVRecord]
     private let index: [String: Int]
 
-    public init(data: Data, file: String) throws(ImportError) {
-        let all = try CSV.parse(data, file: file)
+    /// The delimiter the records were split by.
+    public let delimiter: UInt8
+
+    /// Parses a file; `delimiter` nil means: detect it from the header line.
+    public init(data: Data, file: String, delimiter: UInt8? = nil) throws(ImportError) {
+        let delimiter = delimiter ?? CSV.detectDelimiter(data)
+        self.delimiter = delimiter
+        let all = try CSV.parse(data, file: file, delimiter: delimiter)
         guard let first = all.first else { throw ImportError(file: file, line: 1, reason: "the file is empty: a header row is needed") }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         records = Array(all.dropFirst())
@@ -124,20 +158,25 @@ public struct CSVTable: Sendable {
         self.index = index
     }
 
-    public init(contentsOf url: URL) throws(ImportError) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImportError(file: url.path, line: 0, reason: "cannot read the file: \(error.localizedDescription)")
-        }
-        try self.init(data: data, file: url.lastPathComponent)
+    public init(contentsOf url: URL, delimiter: UInt8? = nil) throws(ImportError) {
+        try self.init(data: try SourceFile.read(url, what: "CSV file"), file: url.path, delimiter: delimiter)
     }
 
-    /// Throws unless every named column is in the header.
+    /// Throws unless every named column is in the header; lists each missing column once,
+    /// and hints at the delimiter when the header seems split by another one.
     public func require(_ columns: [String]) throws(ImportError) {
-        let missing = columns.filter { index[$0] == nil }
-        if !missing.isEmpty {
-            throw ImportError(file: file, line: 1, reason: "missing column(s) \(missing.joined(separator: ", ")); the header has \(header.joined(separator: ", "))")
+        var seen = Set<String>()
+        let missing = columns.filter { index[$0] == nil && seen.insert($0).inserted }
+        guard !missing.isEmpty else { return }
+        var reason = "missing column(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")); the header has \(header.map { "'\($0)'" }.joined(separator: ", "))"
+        let others = CSV.delimiters.filter { other in other.byte != delimiter && header.contains { $0.utf8.contains(other.byte) } }
+        if let other = others.first {
+            reason += ": the header holds '\(other.byte == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(other.byte)))' characters; "
+                + "if that is the file's delimiter, pass --delimiter \(other.names.last!) (or \"delimiter\" in the mapping file)"
+        } else {
+            reason += ": check the column names in the mapping (they must match the header exactly)"
         }
+        throw ImportError(file: file, line: 1, reason: reason)
     }
 
     /// The field of `column` in `record`; throws when the row is shorter or longer than the header.
@@ -147,5 +186,24 @@ public struct CSVTable: Sendable {
         }
         guard let i = index[column] else { throw ImportError(file: file, line: record.line, reason: "no column '\(column)'") }
         return record.fields[i].trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// Reads the files an import names, with messages that say what is wrong and what to do.
+enum SourceFile {
+    static func read(_ url: URL, what: String) throws(ImportError) -> Data {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw ImportError(file: url.path, line: 0, reason: "no such file: check the path")
+        }
+        guard !isFolder.boolValue else {
+            throw ImportError(file: url.path, line: 0, reason: "'\(url.path)' is a folder, not a \(what): give the path of the file itself")
+        }
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw ImportError(file: url.path, line: 0, reason: "cannot read the \(what): permission denied (check the file's permissions)")
+        }
+        do { return try Data(contentsOf: url) } catch {
+            throw ImportError(file: url.path, line: 0, reason: "cannot read the \(what) (\((error as NSError).localizedFailureReason ?? "an I/O error")): check that it is a regular, readable file")
+        }
     }
 }

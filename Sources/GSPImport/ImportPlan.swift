@@ -46,5 +46,21 @@ public struct ImportRecord: Equatable, Sendable {
 public struct ImportPlan: Sendable {
     public var records: [ImportRecord] = []
     public var problems: [ImportError] = []
+    /// What the user should know though nothing is wrong with a row (a companion file
+    /// missing, dates or owners filled in), for the summary.
+    public var notes: [String] = []
     public init() {}
+}
+
+/// The source ids seen so far in one file, so a second row with the same id is refused
+/// instead of silently overwriting the first.
+struct SourceIDs {
+    private var firstLine: [String: Int] = [:]
+
+    mutating func claim(_ id: String, line: Int, file: String) throws(ImportError) {
+        if let first = firstLine[id] {
+            throw ImportError(file: file, line: line, reason: "duplicate id \(id), first seen on line \(first): give each row its own id, or remove one of the two rows")
+        }
+        firstLine[id] = line
+    }
 }

@@ -8,19 +8,30 @@ public enum Importer {
         public var summary: ImportSummary
         public var rows: Int
         public var skipped: [ImportError]
+        /// The plan's notes, and what the apply filled in (owners), for the summary.
+        public var notes: [String]
     }
 
     /// Refuses the whole plan when any row is bad, unless `skipBad`; writes in one transaction.
-    /// `progress` gets (fields done, fields in all) as the write goes on.
+    /// A deal without an owner gets the replica's user (a rep's sync refuses ownerless deals),
+    /// from its first source date. `progress` gets (fields done, fields in all) as the write goes on.
     public static func apply(_ plan: ImportPlan, to replica: Replica, skipBad: Bool,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         if !plan.problems.isEmpty && !skipBad {
             throw ImportRefused(problems: plan.problems)
         }
+        var notes = plan.notes
+        var ownerless = 0
         let writes = plan.records.flatMap { record in
-            record.writes.map { StampedWrite(FieldWrite(record.table, record.row, $0.field, $0.value), milliseconds: $0.milliseconds) }
+            var timed = record.writes
+            if record.table == .deals, !timed.contains(where: { $0.field == "owner" }), let first = timed.min(by: { $0.milliseconds < $1.milliseconds }) {
+                timed.append(TimedWrite("owner", .text(replica.user), day: first.day, order: first.order))
+                ownerless += 1
+            }
+            return timed.map { StampedWrite(FieldWrite(record.table, record.row, $0.field, $0.value), milliseconds: $0.milliseconds) }
         }
-        return Result(summary: try replica.importStamped(writes, progress: progress), rows: plan.records.count, skipped: plan.problems)
+        if ownerless > 0 { notes.append("\(ownerless) deal(s) have no owner in the source: owned by you (\(replica.user)); reassign with 'gsp deal set DEAL owner=NAME'") }
+        return Result(summary: try replica.importStamped(writes, progress: progress), rows: plan.records.count, skipped: plan.problems, notes: notes)
     }
 
     /// "8800 deals and 85 accounts": what a plan holds, by table.
@@ -36,19 +47,23 @@ public enum Importer {
         }
     }
 
-    /// Picks the reader for a file: a mapping file when given, the GSP export layout when
-    /// the header says so, the CRM preset for `sales_pipeline.csv`.
-    public static func plan(file: URL, mapping: URL?, preset: String?) throws(ImportError) -> ImportPlan {
-        if let mapping { return try MappingFile.load(mapping).plan(try CSVTable(contentsOf: file)) }
-        if preset == CRMOpportunities.source || (preset == nil && file.lastPathComponent == "sales_pipeline.csv") {
-            return try CRMOpportunities.plan(pipeline: file)
-        }
+    /// Picks the reader for a file: a mapping file when given, else the layout its header
+    /// shows (GSP's export, or the CRM preset's pipeline columns, whatever the file is called).
+    /// `delimiter` nil: the mapping's, else detected from the header line.
+    public static func plan(file: URL, mapping: URL?, preset: String?, delimiter: UInt8? = nil) throws(ImportError) -> ImportPlan {
         if let preset, preset != CRMOpportunities.source {
-            throw ImportError(file: file.lastPathComponent, line: 0, reason: "unknown preset '\(preset)': the built-in preset is \(CRMOpportunities.source)")
+            throw ImportError(file: file.path, line: 0, reason: "unknown preset '\(preset)': the built-in preset is \(CRMOpportunities.source); for other layouts pass --mapping FILE")
         }
-        let table = try CSVTable(contentsOf: file)
+        if let mapping {
+            let m = try MappingFile.load(mapping)
+            return try m.plan(try CSVTable(contentsOf: file, delimiter: delimiter ?? m.delimiterByte))
+        }
+        let table = try CSVTable(contentsOf: file, delimiter: delimiter)
+        if preset != nil || CRMOpportunities.matches(table) {
+            return try CRMOpportunities.plan(pipeline: table, folder: file.deletingLastPathComponent())
+        }
         if table.header.first == NativeCSV.tableColumn { return try NativeCSV.plan(table) }
-        throw ImportError(file: file.lastPathComponent, line: 1, reason: "cannot tell the layout of this file: pass --mapping FILE (see docs/import.md), or --preset \(CRMOpportunities.source)")
+        throw ImportError(file: file.path, line: 1, reason: "cannot tell the layout of this file (its header is neither a 'gsp export csv' header nor the \(CRMOpportunities.source) columns): pass --mapping FILE (see docs/import.md)")
     }
 }
 

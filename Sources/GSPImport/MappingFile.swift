@@ -19,6 +19,11 @@ public struct MappingFile: Decodable, Sendable {
     public var stage: StageMapping?
     public var created: String?
     public var closed: String?
+    /// The CSV delimiter (",", ";", "tab"); detected from the header when absent.
+    public var delimiter: String?
+
+    /// The date formats `date_format` accepts.
+    public static let dateFormats = ["YYYY-MM-DD", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY"]
 
     public struct StageMapping: Decodable, Sendable {
         public var column: String
@@ -26,43 +31,63 @@ public struct MappingFile: Decodable, Sendable {
     }
 
     public static func load(_ url: URL) throws(ImportError) -> MappingFile {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImportError(file: url.lastPathComponent, line: 0, reason: "cannot read the mapping file: \(error.localizedDescription)")
-        }
+        let name = "mapping file \(url.path)"
+        func refuse(_ reason: String) -> ImportError { ImportError(file: name, line: 0, reason: reason) }
+        let data = try SourceFile.read(url, what: "mapping file")
         let mapping: MappingFile
         do { mapping = try JSONDecoder().decode(MappingFile.self, from: data) } catch {
-            throw ImportError(file: url.lastPathComponent, line: 0, reason: "not a valid mapping file (\(error)); see docs/import.md for the format")
+            throw refuse(MappingProblem.explain(error))
         }
-        for field in mapping.fields.keys where Schema.field(field, in: .deals) == nil {
-            throw ImportError(file: url.lastPathComponent, line: 0, reason: "unknown deal field '\(field)' in the mapping; known fields: \(Schema.dealFields.map(\.name).joined(separator: ", "))")
+        for field in mapping.fields.keys.sorted() where Schema.field(field, in: .deals) == nil {
+            throw refuse("unknown deal field '\(field)' in \"fields\"; known fields: \(Schema.dealFields.map(\.name).joined(separator: ", "))")
         }
         guard mapping.fields["title"] != nil else {
-            throw ImportError(file: url.lastPathComponent, line: 0, reason: "the mapping names no column for the deal's title: add \"title\": \"COLUMN\" to its fields")
+            throw refuse("\"fields\" names no column for the deal's title: add \"title\": \"COLUMN\"")
         }
-        for target in mapping.stage?.values.values ?? [:].values where target != "won" && target != "lost" && Stage(rawValue: target) == nil {
-            throw ImportError(file: url.lastPathComponent, line: 0, reason: "stage value '\(target)' in the mapping is neither a stage id (\(Stage.allCases.map(\.rawValue).joined(separator: ", "))) nor won/lost")
+        for target in (mapping.stage?.values.values).map(Array.init) ?? [] where target != "won" && target != "lost" && Stage(rawValue: target) == nil {
+            throw refuse("stage value '\(target)' is neither a stage id (\(Stage.allCases.map(\.rawValue).joined(separator: ", "))) nor won/lost")
+        }
+        if let format = mapping.date_format, !dateFormats.contains(format) {
+            throw refuse("date_format '\(format)' is not one of the accepted formats: \(dateFormats.joined(separator: ", "))")
+        }
+        if let d = mapping.delimiter, CSV.delimiter(named: d) == nil {
+            throw refuse("delimiter '\(d)' is not one of: comma (\",\"), semicolon (\";\") or tab")
         }
         return mapping
     }
 
+    /// The delimiter byte the mapping names, else nil (detect it).
+    public var delimiterByte: UInt8? { delimiter.flatMap(CSV.delimiter(named:)) }
+
     /// Maps every row of a CSV export; rows that do not fit become problems with their line.
-    public func plan(_ table: CSVTable) throws(ImportError) -> ImportPlan {
-        try table.require([id] + Array(fields.values) + [stage?.column, created, closed].compactMap { $0 })
+    /// A row with no date of its own is stamped on `importDay`.
+    public func plan(_ table: CSVTable, importDay: Day = Day(Date())) throws(ImportError) -> ImportPlan {
+        try table.require([id] + fields.sorted { $0.key < $1.key }.map(\.value) + [stage?.column, created, closed].compactMap { $0 })
         var plan = ImportPlan()
+        var ids = SourceIDs()
+        var undated = 0
         for record in table.records {
-            do throws(ImportError) { plan.records.append(try deal(record, in: table)) } catch { plan.problems.append(error) }
+            do throws(ImportError) {
+                let deal = try deal(record, in: table, importDay: importDay)
+                try ids.claim(try table.value(id, in: record), line: record.line, file: table.file)
+                if deal.undated { undated += 1 }
+                plan.records.append(deal.record)
+            } catch { plan.problems.append(error) }
+        }
+        if undated > 0 {
+            let why = created == nil && closed == nil ? "the mapping names no \"created\" or \"closed\" column" : "their date cells are empty"
+            plan.notes.append("\(undated) deal(s) have no source date (\(why)): their fields are stamped at the import, \(importDay)")
         }
         return plan
     }
 
-    func deal(_ r: CSVRecord, in t: CSVTable) throws(ImportError) -> ImportRecord {
+    func deal(_ r: CSVRecord, in t: CSVTable, importDay: Day) throws(ImportError) -> (record: ImportRecord, undated: Bool) {
         func fail(_ reason: String) -> ImportError { ImportError(file: t.file, line: r.line, reason: reason) }
         let sourceID = try t.value(id, in: r)
         guard !sourceID.isEmpty else { throw fail("empty \(id): every row needs the source's id") }
         let createdDay = try created.map { c throws(ImportError) in try parseDay(try t.value(c, in: r), column: c, fail) } ?? nil
         let closedDay = try closed.map { c throws(ImportError) in try parseDay(try t.value(c, in: r), column: c, fail) } ?? nil
-        let day = createdDay ?? closedDay ?? Day(year: 1970, month: 1, day: 2)
+        let day = createdDay ?? closedDay ?? importDay
         var writes: [TimedWrite] = []
         for (field, column) in fields.sorted(by: { $0.key < $1.key }) {
             let text = try t.value(column, in: r)
@@ -96,7 +121,8 @@ public struct MappingFile: Decodable, Sendable {
                 }
             }
         }
-        return ImportRecord(table: .deals, row: NameUUID.make(name: "\(source):deals:\(sourceID)"), origin: "\(t.file):\(r.line)", writes: writes)
+        return (ImportRecord(table: .deals, row: NameUUID.make(name: "\(source):deals:\(sourceID)"), origin: "\(t.file):\(r.line)", writes: writes),
+                createdDay == nil && closedDay == nil)
     }
 
     func value(_ text: String, kind: ValueKind, column: String, _ fail: (String) -> ImportError) throws(ImportError) -> Value {

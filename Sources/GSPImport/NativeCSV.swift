@@ -40,6 +40,7 @@ public enum NativeCSV {
     public static func plan(_ t: CSVTable) throws(ImportError) -> ImportPlan {
         try t.require([tableColumn, idColumn])
         var plan = ImportPlan()
+        var ids = SourceIDs()
         let now = Day(Date())
         for r in t.records {
             do throws(ImportError) {
@@ -48,6 +49,7 @@ public enum NativeCSV {
                 guard let table = Schema.Table(rawValue: tableName) else { throw fail("unknown table '\(tableName)'") }
                 let idText = try t.value(idColumn, in: r)
                 guard let id = RowID(uuidString: idText) else { throw fail("'\(idText)' is not a row id (a UUID)") }
+                try ids.claim("\(table.rawValue) \(id.lowercased)", line: r.line, file: t.file)
                 var writes: [TimedWrite] = []
                 for column in t.header.dropFirst(2) {
                     let text = try t.value(column, in: r)

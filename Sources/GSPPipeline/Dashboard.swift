@@ -8,19 +8,45 @@ public enum Dashboard {
     public static func render(data: PipelineData, options: ReportOptions = ReportOptions(),
                               title: String = "GSP pipeline") -> String {
         let pipeline = PipelineReport(data: data, groupBy: nil, probabilities: options.probabilities)
-        let tables = [
-            pipeline.table(asOf: data.asOf),
-            ForecastReport(data: data, probabilities: options.probabilities).table(asOf: data.asOf),
-            ConversionReport(data: data).table(asOf: data.asOf),
-            AgingReport(data: data, stalledDays: options.stalledDays).table(data: data),
-            ConflictsReport(data: data).table(data: data),
+        let grouped = options.groupBy.map { PipelineReport(data: data, groupBy: $0, probabilities: options.probabilities) }
+        // Per-deal lists are cut to the first `listLimit` rows, with a pointer to the full report.
+        let tables: [(ReportTable, seeAlso: String?)] = [
+            ((grouped ?? pipeline).table(asOf: data.asOf), nil),
+            (ForecastReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf), nil),
+            (ConversionReport(data: data).table(asOf: data.asOf), nil),
+            (AgingReport(data: data, stalledDays: options.stalledDays).table(data: data), "gsp report aging"),
+            (ConflictsReport(data: data).table(data: data), "gsp report conflicts"),
         ]
         let when = data.asOf.map { "as of " + Cell.formatMoment($0) + " UTC" }
             ?? "live, at " + Cell.formatMoment(data.moment) + " UTC"
-        var body = "<header><h1>\(escape(title))</h1><p class=\"when\">\(escape(when))</p></header>\n"
+        var body = "<header><h1>\(escape(title))</h1><p class=\"when\">\(escape(when))</p>\n"
+        body += asOfForm(options) + "</header>\n"
         body += "<section><h2>Funnel</h2>\n" + funnel(pipeline) + "</section>\n"
-        for table in tables { body += html(table) }
+        for (table, seeAlso) in tables { body += html(table, limit: seeAlso.map { _ in listLimit }, seeAlso: seeAlso ?? "") }
         return page(title: title, body: body)
+    }
+
+    /// Rows a per-deal list (stalled deals, conflicts) shows on the dashboard.
+    public static let listLimit = 25
+
+    /// The dashboard for a signed-in manager whose request could not be answered (a malformed
+    /// option): the message, the as-of form to try again and a link to the live page.
+    public static func problemPage(error: String, options: ReportOptions = ReportOptions(),
+                                   title: String = "GSP pipeline") -> String {
+        var body = "<header><h1>\(escape(title))</h1>\n"
+        body += "<p class=\"error\" role=\"alert\">\(escape(error))</p>\n"
+        body += asOfForm(options) + "</header>\n"
+        return page(title: title, body: body)
+    }
+
+    /// A plain GET form (no script) choosing the as-of day; the grouping chosen is kept.
+    static func asOfForm(_ options: ReportOptions) -> String {
+        var form = "<form class=\"asof\" method=\"get\" action=\"/dashboard\">"
+        form += "<label for=\"as_of\">As of</label> "
+        form += "<input id=\"as_of\" name=\"as_of\" type=\"date\" value=\"\(escape(options.asOf?.description ?? ""))\"> "
+        if let group = options.groupBy { form += "<input type=\"hidden\" name=\"group_by\" value=\"\(escape(group.rawValue))\">" }
+        form += "<button type=\"submit\">Show</button> <a href=\"/dashboard\">Live</a></form>\n"
+        return form
     }
 
     /// The sign-in page: a token field posted to /dashboard/login; `error` is shown escaped.
@@ -56,8 +82,9 @@ public enum Dashboard {
         return out
     }
 
-    /// One report as HTML: its title, notes and tables; numeric columns aligned right.
-    public static func html(_ table: ReportTable) -> String {
+    /// One report as HTML: its title, notes and tables; numeric columns aligned right. With a
+    /// `limit`, a section shows its first rows and says how many more `seeAlso` lists.
+    public static func html(_ table: ReportTable, limit: Int? = nil, seeAlso: String = "") -> String {
         var out = "<section><h2>\(escape(table.title))</h2>\n"
         for note in table.notes { out += "<p class=\"note\">\(escape(note))</p>\n" }
         for section in table.sections {
@@ -69,12 +96,16 @@ public enum Dashboard {
                 out += "<th\(numeric[i] ? " class=\"num\"" : "")>\(escape(column.title))</th>"
             }
             out += "</tr></thead><tbody>\n"
-            for row in section.rows {
+            let shown = limit.map { Array(section.rows.prefix($0)) } ?? section.rows
+            for row in shown {
                 out += "<tr>" + row.enumerated().map { i, cell in
                     "<td\(numeric[i] ? " class=\"num\"" : "")>\(cellHTML(cell))</td>"
                 }.joined() + "</tr>\n"
             }
             out += "</tbody></table></div>\n"
+            if shown.count < section.rows.count {
+                out += "<p class=\"more\">and \(section.rows.count - shown.count) more (see \(escape(seeAlso)))</p>\n"
+            }
         }
         return out + "</section>\n"
     }
@@ -86,13 +117,13 @@ public enum Dashboard {
         return totals.amounts.map { escape(totals.text($0)) }.joined(separator: "<br>")
     }
 
-    /// The funnel: one bar per stage, its length the deal count, labelled with count and value.
+    /// The funnel: one bar per stage, its length the open deal count, labelled with count and value.
     static func funnel(_ report: PipelineReport) -> String {
         let rows = report.rows
         let most = max(rows.map(\.count).max() ?? 0, 1)
         let rowHeight = 34, labelWidth = 130, barSpace = 470, width = labelWidth + barSpace
         let height = rows.count * rowHeight + 8
-        var svg = "<svg class=\"funnel\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Deals per stage\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+        var svg = "<svg class=\"funnel\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Open deals per stage\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         for (i, row) in rows.enumerated() {
             let y = i * rowHeight + 4
             let barWidth = row.count == 0 ? 0 : max(4, row.count * barSpace / most)
@@ -140,6 +171,7 @@ public enum Dashboard {
     .login { max-width: 340px; margin: 12vh auto; } .login label { display: block; margin: 1em 0 0.3em; }
     .login input, .login button { font: inherit; width: 100%; padding: 8px; box-sizing: border-box; }
     .login button { margin-top: 1em; } .error { color: #c0392b; }
+    .asof { margin: 0.6em 0; } .asof input, .asof button { font: inherit; padding: 3px 6px; } .more { font-style: italic; }
     @media (max-width: 600px) { body { font-size: 14px; padding: 8px; } th, td { padding: 3px 5px; } }
     """
 }

@@ -59,8 +59,12 @@ extension Day {
 
 extension Deal {
     /// The value reports count: the main contract's value when a complete model is there,
-    /// else the deal's expected `value`; nil when neither is set.
-    public var reportValue: Money? { contract?.value ?? self["value"].moneyValue }
+    /// else the deal's expected `value`; nil when neither is set, or when the contract's value
+    /// overflows (see `contractOverflowCurrency`: reports show that as "over", not the estimate).
+    public var reportValue: Money? {
+        if let contract { return contract.value }
+        return self["value"].moneyValue
+    }
 
     /// A name to show: the title, else the account, else the row id.
     public var displayName: String {
@@ -74,6 +78,12 @@ extension Deal {
         let text = self[field].textValue ?? ""
         return text.isEmpty ? "(none)" : text
     }
+}
+
+extension RowID {
+    /// The first 8 hex digits of the id, as `gsp` prints and accepts them: the ID column of
+    /// per-deal report rows.
+    var short: String { String(lowercased.prefix(8)) }
 }
 
 /// A row id's bytes as two numbers: orders ids like their lower-case text does, without

@@ -8,6 +8,17 @@ public enum ReportName: String, CaseIterable, Sendable {
         if let name = ReportName(rawValue: text.lowercased()) { return name }
         throw DomainError("unknown report '\(text)': use one of \(allCases.map(\.rawValue).joined(separator: ", "))")
     }
+
+    /// The reports that break their figures down by owner, region or manager. The others list
+    /// deals one per row (owner shown) or count stages and stays, where a grouping is not offered.
+    public static let groupable: [ReportName] = [.pipeline, .forecast]
+
+    /// Refuses a grouping this report would not apply, instead of ignoring it.
+    /// - Parameter option: how the caller spells the option ("--group-by", "group_by").
+    public func check(_ options: ReportOptions, option: String) throws(DomainError) {
+        guard options.groupBy != nil, !Self.groupable.contains(self) else { return }
+        throw DomainError("\(option) works with the \(Self.groupable.map(\.rawValue).joined(separator: " and ")) reports (and the dashboard), not with \(rawValue)")
+    }
 }
 
 /// The deal field the pipeline is broken down by.
@@ -61,7 +72,8 @@ public struct StageProbabilities: Hashable, Sendable {
 
 /// What a caller may choose about a report.
 public struct ReportOptions: Hashable, Sendable {
-    /// Break the pipeline down by this deal field (pipeline report only).
+    /// Break the figures down by this deal field (the pipeline and forecast reports and the
+    /// dashboard; `ReportName.check` refuses it for the others).
     public var groupBy: GroupBy?
     public var probabilities: StageProbabilities
     /// An open deal with no change for this many days is stalled.
@@ -92,7 +104,7 @@ public enum Reports {
     public static func run(_ name: ReportName, data: PipelineData, options: ReportOptions = ReportOptions()) -> ReportTable {
         switch name {
         case .pipeline: PipelineReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf)
-        case .forecast: ForecastReport(data: data, probabilities: options.probabilities).table(asOf: data.asOf)
+        case .forecast: ForecastReport(data: data, groupBy: options.groupBy, probabilities: options.probabilities).table(asOf: data.asOf)
         case .conversion: ConversionReport(data: data).table(asOf: data.asOf)
         case .aging: AgingReport(data: data, stalledDays: options.stalledDays).table(data: data)
         case .pis: PISReport(data: data).table(asOf: data.asOf)
@@ -100,5 +112,30 @@ public enum Reports {
         case .anomalies: AnomaliesReport(data: data).table(asOf: data.asOf)
         case .conflicts: ConflictsReport(data: data).table(data: data)
         }
+    }
+}
+
+extension ReportName {
+    /// Why a replica cannot give this report (`gsp report NAME --local`); nil when it can.
+    /// Conflicts are recorded by the server as changes arrive: a replica, which pulls only
+    /// the winning value of each field, never sees most of them.
+    public var replicaRefusal: String? {
+        self == .conflicts ? "conflicts are recorded by the server: run 'gsp report conflicts' without --local" : nil
+    }
+
+    /// Whether the report reads the change history (steps and their dates), not only the
+    /// current values: a replica holds the history of its own edits, but of rows it pulled
+    /// only the winning values.
+    public func readsHistory(_ options: ReportOptions) -> Bool {
+        options.asOf != nil || [.conversion, .aging, .anomalies].contains(self)
+    }
+
+    /// The notes a report computed on a replica carries, saying what it covers.
+    public func replicaNotes(_ options: ReportOptions) -> [String] {
+        var notes = ["Computed on this replica (--local), over what it holds; the server's report covers every change it accepted."]
+        if readsHistory(options) {
+            notes.append("This report reads the change history, and a replica holds only the winning values of the rows it pulled (not the steps before them): stage steps, times in stage and as-of dates cover only the history this replica holds. Run it without --local for the full history.")
+        }
+        return notes
     }
 }

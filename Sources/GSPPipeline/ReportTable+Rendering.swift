@@ -27,31 +27,6 @@ extension ReportTable {
         return out
     }
 
-    /// CSV after RFC 4180: CRLF line ends; a field with a comma, quote, CR or LF is quoted,
-    /// quotes doubled. Sections follow one another, each as a title line, its header and
-    /// its rows, separated by an empty line.
-    ///
-    /// Formula injection: a text cell (anything a user may have typed) that starts with
-    /// = + - @, TAB or CR gets a leading apostrophe, so a spreadsheet shows it as text
-    /// instead of running it. Numeric cells are written as they are: this module makes them
-    /// from numbers, so a negative amount stays a number. A cell with no amount is empty, not "-".
-    public func csv() -> String {
-        var blocks: [String] = []
-        for section in sections {
-            // One section: plain CSV a spreadsheet opens as is. Several: each starts with its title.
-            var lines = sections.count == 1 ? [] : [Self.csvField(section.title, neutralize: true)]
-            lines.append(section.columns.map { Self.csvField($0.title, neutralize: true) }.joined(separator: ","))
-            for row in section.rows {
-                lines.append(row.map { cell in
-                    if case .text(let s) = cell { return Self.csvField(s, neutralize: true) }
-                    return Self.csvField(cell.isBlank ? "" : cell.text, neutralize: false)
-                }.joined(separator: ","))
-            }
-            blocks.append(lines.joined(separator: "\r\n") + "\r\n")
-        }
-        return blocks.joined(separator: "\r\n")
-    }
-
     static func csvField(_ text: String, neutralize: Bool) -> String {
         var s = text
         if neutralize, let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { s = "'" + s }
@@ -89,6 +64,7 @@ extension ReportTable {
             }.joined(separator: ",") + "]"
         case let .number(x, decimals): x.isFinite ? Cell.format(x, decimals: decimals) : "null"
         case .percent(let p): p.map { $0.isFinite ? Cell.format($0, decimals: 1) : "null" } ?? "null"
+        case let .ratio(part, whole): whole == 0 ? "null" : Cell.format(Cell.rate(part, whole), decimals: 1)
         case .date(let d): jsonString(d.description)
         case .moment(let ms): jsonString(isoMoment(ms))
         }

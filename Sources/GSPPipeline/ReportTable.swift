@@ -13,6 +13,9 @@ public enum Cell: Hashable, Sendable {
     case number(Double, decimals: Int)
     /// A percentage (0...100); nil when undefined (nothing to divide by).
     case percent(Double?)
+    /// `part` of `whole` as a percentage with its counts, "75.0% (3/4)"; "n/a" when `whole` is 0.
+    /// JSON and CSV give the percentage only (the counts have columns of their own).
+    case ratio(part: Int, whole: Int)
     case date(Day)
     /// A moment in Unix milliseconds, shown in UTC to the minute.
     case moment(Int64)
@@ -34,6 +37,7 @@ public enum Cell: Hashable, Sendable {
         case .money(let totals): totals.isEmpty ? "-" : totals.amounts.map(totals.text).joined(separator: "; ")
         case let .number(x, decimals): Cell.format(x, decimals: decimals)
         case .percent(let p): p.map { Cell.format($0, decimals: 1) + "%" } ?? "-"
+        case let .ratio(part, whole): whole == 0 ? "n/a" : Cell.format(Cell.rate(part, whole), decimals: 1) + "% (\(part)/\(whole))"
         case .date(let d): d.description
         case .moment(let ms): Cell.formatMoment(ms)
         }
@@ -45,6 +49,7 @@ public enum Cell: Hashable, Sendable {
         case .empty: true
         case .money(let totals): totals.isEmpty
         case .percent(let p): p == nil
+        case .ratio(_, let whole): whole == 0
         default: false
         }
     }
@@ -52,10 +57,12 @@ public enum Cell: Hashable, Sendable {
     /// True for cells aligned right in a text table.
     var isNumeric: Bool {
         switch self {
-        case .integer, .money, .number, .percent: true
+        case .integer, .money, .number, .percent, .ratio: true
         default: false
         }
     }
+
+    static func rate(_ part: Int, _ whole: Int) -> Double { Double(part) * 100 / Double(whole) }
 
     /// Fixed-decimal text without locale or binary-float noise ("12.5", "-0.3").
     static func format(_ x: Double, decimals: Int) -> String {

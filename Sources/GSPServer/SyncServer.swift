@@ -70,6 +70,15 @@ struct WhoAmI: Encodable {
     let name: String
     let role: String
     let region: String?
+
+    // Explicit so a user without a region gets "region": null rather than no key.
+    func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case name, role, region }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+        try container.encode(region, forKey: .region)
+    }
 }
 
 /// A conflict as JSON (for `/v1/conflicts` and `gsp-server conflicts --json`).
@@ -83,7 +92,7 @@ public struct ConflictJSON: Encodable, Sendable {
         init(_ side: ConflictSide) {
             value = side.value.description
             kind = side.value.kind.name
-            hlc = side.hlc.description
+            hlc = String(side.hlc.rawValue)
             node = side.node.description
             user = side.user
         }

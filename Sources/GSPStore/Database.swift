@@ -29,7 +29,15 @@ public final class Database {
         try execute("PRAGMA foreign_keys=ON")
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    /// BEGIN IMMEDIATE, COMMIT and ROLLBACK, prepared once: a transaction per edit would
+    /// otherwise parse two statements every time.
+    private var transactionControl: [OpaquePointer?] = []
+
+    deinit {
+        // Finalized first: close_v2 would otherwise keep the connection open as a zombie.
+        for statement in transactionControl { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(DatabaseError) {
@@ -74,15 +82,41 @@ public final class Database {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     /// `IMMEDIATE` takes the write lock at the start, so two writers never deadlock on upgrade.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try control(0)
         do {
             let result = try body()
-            try execute("COMMIT")
+            try control(1)
             return result
         } catch {
-            try? execute("ROLLBACK")
+            try? control(2)
             throw error
         }
+    }
+
+    private static let controlSQL = ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"]
+
+    /// Runs one of the prepared transaction statements (0 begin, 1 commit, 2 rollback).
+    private func control(_ index: Int) throws(DatabaseError) {
+        if transactionControl.isEmpty {
+            for sql in Self.controlSQL {
+                var statement: OpaquePointer?
+                let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+                guard rc == SQLITE_OK else {
+                    for prepared in transactionControl { sqlite3_finalize(prepared) }
+                    transactionControl = []
+                    throw error(rc, sql: sql)
+                }
+                transactionControl.append(statement)
+            }
+        }
+        let statement = transactionControl[index]
+        let rc = sqlite3_step(statement)
+        guard rc == SQLITE_DONE else {
+            let failure = error(rc, sql: Self.controlSQL[index])
+            sqlite3_reset(statement)
+            throw failure
+        }
+        sqlite3_reset(statement)
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }

@@ -92,13 +92,15 @@ struct ChangeWriter {
 }
 
 /// Reads the change records of one list, remembering the previous record.
+/// `read` (ChangeRecord+FastPath.swift) tries the fast path first; this is the checked path.
 struct ChangeReader {
-    private var table = -1
-    private var row = -1
-    private var node = -1
-    private var ms: Int64 = 0
+    var table = -1
+    var row = -1
+    var node = -1
+    var ms: Int64 = 0
 
-    mutating func read(from r: inout ByteReader, tables: FrameTables) throws(WireError) -> Change {
+    /// Reads one record with `ByteReader`, throwing the error that names what is wrong and where.
+    mutating func readChecked(from r: inout ByteReader, tables: FrameTables) throws(WireError) -> Change {
         let start = r.offset
         let header = try r.readByte("a change header")
         guard let kind = ValueKind(rawValue: header & ChangeFlags.kindMask) else {

@@ -74,15 +74,9 @@ public struct SyncRequest: Hashable, Sendable {
         }
         request.changes = try reader.readSection("pushed changes") { (r: inout ByteReader) throws(WireError) in
             let count = try r.readCount("pushed changes", limit: r.limits.changesPerFrame, minimumBytes: 4)
-            var changes: [PushedChange] = []
-            changes.reserveCapacity(count)
-            var records = ChangeReader()
-            var seq: UInt64 = 0
-            for _ in 0..<count {
-                seq = seq &+ (try r.readVarInt("local sequence delta"))
-                changes.append(PushedChange(seq: seq, change: try records.read(from: &r, tables: tables)))
+            return try ChangeReader.readList(count: count, from: &r, tables: tables, sequenced: true) { seq, change in
+                PushedChange(seq: seq, change: change)
             }
-            return changes
         }
         try reader.skipUnknownSections()
         return request

@@ -131,11 +131,7 @@ public struct SyncResponse: Hashable, Sendable {
         }
         response.changes = try reader.readSection("pulled changes") { (r: inout ByteReader) throws(WireError) in
             let count = try r.readCount("pulled changes", limit: r.limits.changesPerFrame, minimumBytes: 3)
-            var changes: [Change] = []
-            changes.reserveCapacity(count)
-            var records = ChangeReader()
-            for _ in 0..<count { changes.append(try records.read(from: &r, tables: tables)) }
-            return changes
+            return try ChangeReader.readList(count: count, from: &r, tables: tables, sequenced: false) { _, change in change }
         }
         response.dropped = try reader.readSection("dropped rows") { (r: inout ByteReader) throws(WireError) in
             let count = try r.readCount("dropped rows", limit: r.limits.changesPerFrame, minimumBytes: 2)

@@ -83,14 +83,13 @@ import GSPTestSupport
         for usage in [["frobnicate"], ["deal"], ["deal", "new", "--title", "T"], ["deal", "show"], ["deal", "show", deal, "extra"],
                       ["deal", "list", "--colour", "red"], ["contract", "sign", deal, "--fee", "1 USD"],
                       ["contract", "sign", deal, "--royalty", "--otc", "--fee", "1 USD"], ["deal", "set", deal, "no-equals-sign"],
-                      ["time", "log", deal, "--engineer"]] {
+                      ["time", "log", deal, "--engineer"], ["deal", "advance", deal, "negotiation"], ["deal", "set", deal, "value=45k USD"],
+                      ["time", "log", deal, "--engineer", "bob", "--hours", "-3"], ["deal", "set", deal, "colour=red"]] {
             let result = try GSPBinary.run(usage, replica: replica)
             #expect(result.status == 64, "gsp \(usage.joined(separator: " ")) exited \(result.status)")
             #expect(result.stderr.contains("--help"), "no pointer to help: \(result.stderr)")
         }
-        for failure in [["deal", "advance", deal, "negotiation"], ["deal", "set", deal, "value=45k USD"],
-                        ["time", "log", deal, "--engineer", "bob", "--hours", "-3"], ["deal", "show", "ffffffff"],
-                        ["deal", "set", deal, "colour=red"], ["init", "--user", "eve"]] {
+        for failure in [["deal", "advance", deal, "pis"], ["deal", "show", "ffffffff"], ["init", "--user", "eve"]] {
             let result = try GSPBinary.run(failure, replica: replica)
             #expect(result.status == 1, "gsp \(failure.joined(separator: " ")) exited \(result.status)")
             #expect(result.stderr.hasPrefix("gsp: error: "), "unexpected stderr: \(result.stderr)")

@@ -18,10 +18,12 @@ import GSPTestSupport
             return result
         }
         _ = try gsp("init", "--user", "alice")
-        _ = try gsp("login", "--server", url, "--token", token)
         let deal = try gsp("deal", "new", "--account", "Acme", "--title", "Port").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        // A rep's gate override is refused by the server (managers only).
-        _ = try gsp("deal", "advance", deal, "pis", "--override", "customer in a hurry")
+        // Before login the replica does not know alice is a rep: it records her override and
+        // says the server will check; the server refuses it (managers only).
+        let override = try gsp("deal", "advance", deal, "pis", "--override", "customer in a hurry")
+        #expect(override.stderr.contains("the server checks at sync that you are a manager"), "\(override.stderr)")
+        _ = try gsp("login", "--server", url, "--token", token)
         let synced = try gsp("sync").stdout
         #expect(synced.contains("1 refused (see 'gsp pending')"), "\(synced)")
         let refusedLine = synced.split(separator: "\n").first { $0.hasPrefix("refused   deals \(deal.prefix(8)) stage_override") }

@@ -61,4 +61,41 @@ import GSPTestSupport
         #expect(plan.records.count == 1)
         #expect(plan.records[0].finalValues["account"] == .text("Acme, Inc."))
     }
+
+    static let header = "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n"
+
+    @Test func aCopyUnderAnotherNameIsRecognisedByItsHeaderAndMissingCompanionsAreNamed() throws {
+        let dir = TemporaryDirectory()
+        let url = try dir.write(Self.header + "A1,Agent 1,GTX,Acme,Engaging,2017-01-02,,\n", to: "pipeline_copy.csv")
+        try dir.write("sales_agent,manager,regional_office\nAgent 1,Manager A,West\n", to: "sales_teams.csv")
+        let plan = try Importer.plan(file: url, mapping: nil, preset: nil)
+        #expect(plan.records.first?.finalValues["manager"] == .text("Manager A"))
+        #expect(plan.notes.count == 2)
+        #expect(plan.notes.contains { $0.hasPrefix("products.csv is not beside") && $0.contains("no value") })
+        #expect(plan.notes.contains { $0.hasPrefix("accounts.csv is not beside") })
+        try FileManager.default.removeItem(at: dir.url.appendingPathComponent("sales_teams.csv"))
+        let bare = try Importer.plan(file: url, mapping: nil, preset: nil)
+        #expect(bare.notes.contains { $0.hasPrefix("sales_teams.csv is not beside") && $0.contains("no manager and no region") })
+    }
+
+    @Test func aSecondRowWithTheSameIdIsRefusedNamingTheFirst() throws {
+        let dir = TemporaryDirectory()
+        let url = try dir.write(Self.header + "A1,Agent 1,GTX,Acme,Engaging,2017-01-02,,\nA2,Agent 1,GTX,Beta,Prospecting,,,\n"
+                                + "A1,Agent 2,GTX,Acme,Prospecting,,,\n", to: "sales_pipeline.csv")
+        let plan = try CRMOpportunities.plan(pipeline: url)
+        #expect(plan.records.count == 2)
+        #expect(plan.problems.map(\.line) == [4])
+        #expect(plan.problems.first?.reason.hasPrefix("duplicate id A1, first seen on line 2") == true)
+    }
+
+    /// A Lost row with an engage_date had reached poc: it is lost there; one without is lost at bau.
+    @Test func lostDealsAreLostAtTheStageTheyReached() throws {
+        let dir = TemporaryDirectory()
+        let url = try dir.write(Self.header + "A1,Agent 1,GTX,Acme,Lost,2017-01-02,2017-02-01,0\nA2,Agent 1,GTX,Beta,Lost,,2017-02-01,0\n",
+                                to: "sales_pipeline.csv")
+        let finals = try CRMOpportunities.plan(pipeline: url).records.map(\.finalValues)
+        #expect(finals.map { $0["lost_stage"] } == [.text("poc"), .text("bau")])
+        #expect(finals.map { $0["stage"] } == [.text("poc"), .text("bau")])
+        #expect(finals.allSatisfy { $0["outcome"] == .text("lost") })
+    }
 }

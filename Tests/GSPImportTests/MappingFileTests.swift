@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GSPCore
+import GSPClient
 @testable import GSPImport
 import GSPTestSupport
 
@@ -46,5 +47,41 @@ import GSPTestSupport
         #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"owner\"", with: "\"ownr\""), dir: dir) }
         #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"poc\"", with: "\"demo\""), dir: dir) }
         #expect(throws: ImportError.self) { try load("{ not json", dir: dir) }
+    }
+
+    @Test func anUnknownDateFormatIsRefusedListingTheAcceptedOnes() throws {
+        let dir = TemporaryDirectory()
+        let error = try #require(throws: ImportError.self) {
+            try load(mappingJSON.replacingOccurrences(of: "MM/DD/YYYY", with: "M/D/YY"), dir: dir)
+        }
+        #expect(error.reason == "date_format 'M/D/YY' is not one of the accepted formats: YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY, DD.MM.YYYY")
+    }
+
+    @Test func aSecondRowWithTheSameIdIsRefusedNamingTheFirst() throws {
+        let dir = TemporaryDirectory()
+        let mapping = try load(mappingJSON, dir: dir)
+        let csv = "Opportunity ID,Opportunity Name,Account Name,Owner,Amount,Stage,Created Date,Close Date\n"
+            + "006A,Pilot,Acme,bo,900,Prospecting,01/15/2026,\n006A,Fleet,Acme,bo,900,Prospecting,01/16/2026,\n"
+        let plan = try mapping.plan(CSVTable(data: Data(csv.utf8), file: "export.csv"))
+        #expect(plan.records.count == 1 && plan.records[0].finalValues["title"] == .text("Pilot"))
+        #expect(plan.problems.map(\.description) == ["export.csv:3: duplicate id 006A, first seen on line 2: give each row its own id, or remove one of the two rows"])
+    }
+
+    /// No owner column: the importing user owns the deals; no date columns: stamped on the import day.
+    @Test func aMappingWithoutOwnerOrDatesGivesTheImporterAndTheImportDay() throws {
+        let dir = TemporaryDirectory()
+        let mapping = try dir.write(#"{ "source": "lean", "id": "Id", "fields": { "title": "Name" } }"#, to: "m.json")
+        let csv = try dir.write("Id,Name\nL1,Pilot\n", to: "lean.csv")
+        let today = Day(Date())
+        let plan = try Importer.plan(file: csv, mapping: mapping, preset: nil)
+        #expect(plan.records.first?.writes.allSatisfy { $0.day == today } == true)
+        #expect(plan.notes == ["1 deal(s) have no source date (the mapping names no \"created\" or \"closed\" column): their fields are stamped at the import, \(today)"])
+        let replica = try Replica.create(at: dir.path("r.sqlite"), user: "ana")
+        let result = try Importer.apply(plan, to: replica, skipBad: false)
+        let deal = try #require(try replica.rows(of: "deals").first)
+        #expect(deal.value["owner"] == .text("ana"))
+        #expect(result.notes.last?.hasPrefix("1 deal(s) have no owner in the source: owned by you (ana)") == true)
+        let ownerChange = try #require(try replica.history(table: .deals, row: deal.key, field: "owner").first)
+        #expect(ownerChange.change.hlc.milliseconds >= UInt64(today.startMilliseconds))
     }
 }

@@ -46,6 +46,7 @@ import GSPTestSupport
         }
         #expect(importedWon.reduce(0, +) == sourceWon && !importedWon.contains(-1))
         let history = try r.allChanges()
+        CRMReportChecks.check(history, rows: rows)
         for date in ["2017-01-31", "2017-06-30", "2017-10-15", "2017-12-31"] {
             let day = try Day.parse(date)
             // Independent count: ISO dates compare as text.

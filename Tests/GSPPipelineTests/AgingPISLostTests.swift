@@ -19,8 +19,8 @@ import GSPCore
         #expect(r.stages[3] == .init(stage: .preInstallation, stays: 2, medianDays: 22.5, p90Days: 37))
         // evaluation: Acme 10, Gamma 71 (still there), Zeta 12, Iota 14 3/8 (03-01 to 03-15 09:00).
         #expect(r.stages[4] == .init(stage: .evaluation, stays: 4, medianDays: (12 + 14.375) / 2, p90Days: 71))
-        // main_contract: Acme 12, Zeta 59 and Iota 16 5/8 (won, waiting for launch).
-        #expect(r.stages[5] == .init(stage: .mainContract, stays: 3, medianDays: 16.625, p90Days: 59))
+        // main_contract: Acme 12 (open); Zeta 02-01 to won 02-10 = 9; Iota 03-15 09:00 to won 03-16 = 15/24.
+        #expect(r.stages[5] == .init(stage: .mainContract, stays: 3, medianDays: 9, p90Days: 12))
     }
 
     @Test func stalledOpenDeals() {
@@ -30,6 +30,32 @@ import GSPCore
         #expect(r.stalled.map(\.deal) == [fixture.d3, fixture.d2, fixture.d7])
         #expect(r.stalled.map(\.idleDays) == [45, 40, 30])
         #expect(AgingReport(data: fixture.live(), stalledDays: 41).stalled.map(\.deal) == [fixture.d3])
+    }
+
+    @Test func closingADealStopsItsClock() {
+        var b = HistoryBuilder()
+        let a = HistoryBuilder.alice
+        func t(_ d: String) -> Int64 { HistoryBuilder.ms(d) }
+        // Won after 10 days in main_contract, then untouched for a year: the stay is 10 days, not 375.
+        let won = b.deal("Won", at: t("2017-01-01"), by: a, stage: .proofOfConcept)
+        b.stage(won, .mainContract, at: t("2017-01-21"), by: a)
+        b.write("deals", won, ["outcome": .text("won")], at: t("2017-01-31"), by: a)
+        // Lost after 4 days in kpi.
+        let lost = b.deal("Lost", at: t("2017-01-01"), by: a, stage: .keyAgreement)
+        b.write("deals", lost, ["outcome": .text("lost")], at: t("2017-01-05"), by: a)
+        // Open, in main_contract since 2017-12-01: 31 days to the report's moment.
+        let open = b.deal("Open", at: t("2017-01-01"), by: a, stage: .mainContract)
+        b.stage(open, .mainContract, at: t("2017-01-01"), by: a)
+        b.write("deals", open, ["title": .text("Open deal")], at: t("2017-12-01"), by: a)
+        let data = PipelineData(history: b.changes, now: t("2018-01-01"))
+        let r = AgingReport(data: data, stalledDays: 30)
+        let main = r.stages.first { $0.stage == .mainContract }!
+        // Stays 10 (won) and 365 (open since 2017-01-01): median 187.5, p90 365.
+        #expect(main.stays == 2 && main.medianDays == 187.5 && main.p90Days == 365)
+        #expect(r.stages.first { $0.stage == .keyAgreement }!.medianDays == 4)
+        #expect(r.stages.first { $0.stage == .proofOfConcept }!.medianDays == 20)
+        // Only the open deal can stall, though all three were quiet for 30 days or more.
+        #expect(r.stalled.map(\.deal) == [open])
     }
 
     @Test func childRowChangesKeepADealAwake() {

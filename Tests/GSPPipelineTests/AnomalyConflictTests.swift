@@ -93,9 +93,15 @@ import GSPCore
                        change("outcome", .text("open"), 2), change("stage_override", .text("imported from CRM"), 3)]
         let report = AnomaliesReport(data: PipelineData(history: history))
         #expect(report.problems.isEmpty)
-        // main_contract without KPI, PIS contract, engineer or evaluation: pis, evaluation x2, main_contract.
-        #expect(report.overridden.map(\.problem.gate) == [.preInstallation, .evaluation, .evaluation, .mainContract])
-        #expect(report.overridden.allSatisfy { $0.reason == "imported from CRM" })
+        // main_contract without KPI, PIS contract, engineer or evaluation: 4 requirements of 3 gates,
+        // one line for the deal, each gate once.
+        #expect(report.overridden.count == 1)
+        #expect(report.overridden.first?.gates == [.preInstallation, .evaluation, .mainContract])
+        #expect(report.overridden.first?.missing == 4)
+        #expect(report.overridden.first?.reason == "imported from CRM")
+        let rows = Reports.run(.anomalies, data: PipelineData(history: history)).section("Overridden gates")!.rows
+        #expect(rows == [[.text(String(deal.uuidString.lowercased().prefix(8))), .text("Imported"), .text(""), .text("main_contract"),
+                          .text("pis, evaluation, main_contract"), .integer(4), .text("imported from CRM")]])
         let withoutOverride = AnomaliesReport(data: PipelineData(history: Array(history.dropLast())))
         #expect(withoutOverride.problems.count == 4 && withoutOverride.overridden.isEmpty)
     }

@@ -60,3 +60,33 @@ extension AsOfTests {
         #expect(a.asOf == nil && a.deals == b.deals && a.moment == Fixture.now)
     }
 }
+
+@Suite struct ReplicaNoteTests {
+    @Test func historyReportsOnAReplicaSayWhatTheyCover() {
+        #expect(ReportName.conflicts.replicaRefusal?.contains("recorded by the server") == true)
+        #expect(ReportName.allCases.filter { $0.replicaRefusal != nil } == [.conflicts])
+        let live = ReportOptions(), past = ReportOptions(asOf: HistoryBuilder.day("2026-02-12"))
+        #expect(ReportName.allCases.filter { $0.readsHistory(live) } == [.conversion, .aging, .anomalies])
+        #expect(ReportName.allCases.allSatisfy { $0.readsHistory(past) })
+        #expect(ReportName.pipeline.replicaNotes(live).count == 1)
+        #expect(ReportName.aging.replicaNotes(live).last?.contains("only the history this replica holds") == true)
+        #expect(ReportName.pipeline.replicaNotes(past).count == 2)
+    }
+
+    @Test func groupingIsRefusedWhereItWouldBeIgnored() throws {
+        let grouped = ReportOptions(groupBy: .owner)
+        try ReportName.pipeline.check(grouped, option: "--group-by")
+        try ReportName.forecast.check(grouped, option: "--group-by")
+        for name in ReportName.allCases where name != .pipeline && name != .forecast {
+            #expect(throws: DomainError.self) { try name.check(grouped, option: "--group-by") }
+            try name.check(ReportOptions(), option: "--group-by")
+        }
+        #expect(ReportName.groupable == [.pipeline, .forecast])
+        // The forecast by owner: alice has Acme (06), Iota and Zeta; bob has Beta (05), Gamma and Eta (no date).
+        let r = ForecastReport(data: Fixture().live(), groupBy: .owner)
+        #expect(r.months.map { "\($0.group!) \($0.month ?? "-") \($0.count)" }
+                == ["alice 2026-02 1", "alice 2026-06 1", "alice - 1", "bob 2026-05 1", "bob - 2"])
+        #expect(r.models.map { "\($0.group!) \($0.model) \($0.count)" }
+                == ["alice royalty 1", "alice otc 1", "bob royalty 0", "bob otc 0"])
+    }
+}

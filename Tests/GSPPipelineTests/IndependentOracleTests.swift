@@ -64,28 +64,34 @@ import GSPTestSupport
         let truth = replay(history, cutoff: cutoff)
         let data = PipelineData(history: history, asOfMilliseconds: cutoff.map(Int64.init), now: Int64(now))
 
-        // pipeline: open and won deals per stage; weighted rounds once per stage and currency.
+        // pipeline: open deals per stage, won apart; weighted rounds once per stage and currency.
         var count: [String: Int] = [:], total: [String: [String: Int64]] = [:]
-        var open: [String: [String: Int64]] = [:], won: [String: [String: Int64]] = [:]
+        var open: [String: [String: Int64]] = [:]
         var byOwner: [String: Int] = [:]
+        var wonTotal: [String: Int64] = [:]
         for t in truth.values where t.outcome != "lost" {
+            if t.outcome == "won" {
+                if let (units, currency) = t.value { wonTotal[currency, default: 0] += units }
+                continue
+            }
             count[t.stage, default: 0] += 1
             byOwner["\(t.text("owner") ?? "")/\(t.stage)", default: 0] += 1
             guard let (units, currency) = t.value else { continue }
             total[t.stage, default: [:]][currency, default: 0] += units
-            if t.outcome == "won" { won[t.stage, default: [:]][currency, default: 0] += units }
-            else { open[t.stage, default: [:]][currency, default: 0] += units }
+            open[t.stage, default: [:]][currency, default: 0] += units
         }
         let report = PipelineReport(data: data)
         for row in report.rows {
             let s = row.stage.rawValue
-            var weighted = won[s] ?? [:]
+            var weighted: [String: Int64] = [:]
             for (currency, units) in open[s] ?? [:] { weighted[currency, default: 0] += (units * percent[s]! + 50) / 100 }
             #expect(row.count == count[s] ?? 0, "\(label): \(s) count")
             #expect(amounts(row.total) == total[s] ?? [:], "\(label): \(s) value")
             #expect(amounts(row.weighted) == weighted, "\(label): \(s) weighted")
         }
         #expect(report.lostCount == truth.values.filter { $0.outcome == "lost" }.count, "\(label): lost")
+        #expect(report.wonCount == truth.values.filter { $0.outcome == "won" }.count, "\(label): won")
+        #expect(amounts(report.won) == wonTotal, "\(label): won value")
         for row in PipelineReport(data: data, groupBy: .owner).rows where row.count > 0 || byOwner["\(row.group!)/\(row.stage.rawValue)"] != nil {
             #expect(row.count == byOwner["\(row.group!)/\(row.stage.rawValue)"], "\(label): \(row.group!) \(row.stage)")
         }
@@ -107,14 +113,16 @@ import GSPTestSupport
         #expect(conversion.rows.map(\.held) == held, "\(label): held")
         #expect(conversion.rows.map(\.heldThenNext) == heldThenNext, "\(label): in order")
 
-        // aging: each stay ends at the next step, else when lost, else at the report's moment.
+        // aging: each stay ends at the next step or when the deal closed (won or lost), whichever
+        // came first, else at the report's moment; a stage entered after the close is not timed.
         let moment = cutoff ?? now
         var stays: [String: [UInt64]] = [:]
         for t in truth.values {
             let steps = Truth.steps(t.stageWrites)
-            let lostAt = t.outcome == "lost" ? Truth.steps(t.outcomeWrites).last { $0.0 == "lost" }?.1 : nil
-            for (i, (stage, at)) in steps.enumerated() where stage != "launch" {
-                let end = i + 1 < steps.count ? steps[i + 1].1 : (lostAt ?? moment)
+            let closedAt = t.outcome == "open" ? nil : Truth.steps(t.outcomeWrites).last { $0.0 == t.outcome }?.1
+            let stop = closedAt ?? moment
+            for (i, (stage, at)) in steps.enumerated() where stage != "launch" && at <= stop {
+                let end = min(i + 1 < steps.count ? steps[i + 1].1 : stop, stop)
                 stays[stage, default: []].append(end > at ? end - at : 0)
             }
         }

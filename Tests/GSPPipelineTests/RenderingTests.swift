@@ -24,22 +24,22 @@ import GSPCore
         #expect(line.hasSuffix(",-5"))
     }
 
-    @Test func csvOfSeveralSectionsTitlesEachOne() {
+    @Test func csvOfSeveralSectionsNamesTheSectionOnEveryLine() {
         let two = ReportTable(title: "T", asOf: nil, notes: [], sections: [
             ReportSection(title: "First", columns: [Column("a", "A")], rows: [[.integer(1)]]),
             ReportSection(title: "Second", columns: [Column("b", "B")], rows: [[.integer(2)]]),
         ])
-        #expect(two.csv() == "First\r\nA\r\n1\r\n\r\nSecond\r\nB\r\n2\r\n")
+        #expect(two.csv() == "section,A\r\nFirst,1\r\nsection,B\r\nSecond,2\r\n")
     }
 
     @Test func csvLeavesNegativeMoneyAndSafeTextAlone() {
         let csv = table([[.text("a=b"), .money(totals("-12.50 USD"))]]).csv()
-        #expect(csv.hasSuffix("a=b,-12.50 USD\r\n"))
+        #expect(csv == "A,B (USD)\r\na=b,-12.50\r\n")
     }
 
     @Test func csvLeavesMissingAmountsEmpty() {
         let csv = table([[.money(MoneyTotals()), .percent(nil)]]).csv()
-        #expect(csv.hasSuffix("A,B\r\n,\r\n"))
+        #expect(csv == "A,B (%)\r\n,\r\n")
         #expect(table([[.money(MoneyTotals()), .percent(nil)]]).text().contains("-  -"))
     }
 
@@ -68,9 +68,8 @@ import GSPCore
     @Test func currenciesAreNeverAddedInOutput() {
         let r = Reports.run(.pipeline, data: Fixture().live())
         let total = r.sections[0].rows.last!
-        #expect(total[3].text == "50000.00 EUR; 5000000 JPY; 197000.00 USD")
+        #expect(total[3].text == "50000.00 EUR; 5000000 JPY; 127000.00 USD")
         #expect(r.text().contains("Money is summed per currency"))
-        #expect(r.notes.contains { $0.contains("2 lost deals left out") })
     }
 
     @Test func everyReportRendersEveryFormat() throws {

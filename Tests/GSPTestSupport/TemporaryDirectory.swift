@@ -9,5 +9,12 @@ public final class TemporaryDirectory: @unchecked Sendable {
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    /// Writes `text` (UTF-8) to a file in the folder, replacing it, and returns its URL.
+    @discardableResult
+    public func write(_ text: String, to name: String) throws -> URL {
+        let file = url.appendingPathComponent(name)
+        try Data(text.utf8).write(to: file)
+        return file
+    }
     deinit { try? FileManager.default.removeItem(at: url) }
 }

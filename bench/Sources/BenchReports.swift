@@ -86,7 +86,7 @@ enum BenchReports {
         """
     }
 
-    /// Open and won deals per stage: count and value per currency.
+    /// Open deals per stage (the open pipeline; won and lost are apart): count and value per currency.
     static func pipelineSQL(_ db: Database, maxHLC: Int64) throws -> [String: (count: Int, totals: [String: Int64])] {
         let sql = """
             WITH \(winners("'stage', 'outcome', 'deleted', 'value'")),
@@ -96,7 +96,7 @@ enum BenchReports {
                               max(CASE WHEN field = 'value' THEN currency END) AS currency
                   FROM w WHERE row NOT IN deleted GROUP BY row)
             SELECT COALESCE(stage, 'bau'), currency, count(*), sum(amount) FROM d
-            WHERE COALESCE(outcome, 'open') != 'lost' GROUP BY 1, 2
+            WHERE COALESCE(outcome, 'open') NOT IN ('won', 'lost') GROUP BY 1, 2
             """
         var out: [String: (count: Int, totals: [String: Int64])] = [:]
         for (stage, currency, count, sum) in try db.query(sql, [.integer(maxHLC)], { r in
@@ -120,7 +120,8 @@ enum BenchReports {
         return Dictionary(uniqueKeysWithValues: try db.query(sql, [.integer(maxHLC)]) { (Int($0.integer(0)), Int($0.integer(1))) })
     }
 
-    /// Stays per stage (from a stage step to the next; the last until lost, else `moment`),
+    /// Stays per stage (from a stage step to the next, cut at the close of a won or lost deal;
+    /// the last until the close, else `moment`; steps after the close not timed),
     /// launch excluded: how many, and the median in milliseconds.
     static func agingSQL(_ db: Database, maxHLC: Int64, moment: Int64) throws -> [String: (stays: Int, median: Double?)] {
         let sql = """
@@ -128,10 +129,10 @@ enum BenchReports {
             s AS (SELECT row, value AS stage, hlc >> 16 AS at,
                          lead(hlc >> 16) OVER (PARTITION BY row ORDER BY hlc, node) AS next
                   FROM h WHERE field = 'stage' AND row NOT IN deleted),
-            lost AS (SELECT w.row, max(h.hlc >> 16) AS at FROM w JOIN h ON h.row = w.row AND h.field = 'outcome' AND h.value = 'lost'
-                     WHERE w.field = 'outcome' AND w.value = 'lost' GROUP BY w.row),
-            stays AS (SELECT s.stage, max(0, COALESCE(s.next, lost.at, ?2) - s.at) AS ms
-                      FROM s LEFT JOIN lost USING (row) WHERE s.stage != 'launch'),
+            closed AS (SELECT w.row, max(h.hlc >> 16) AS at FROM w JOIN h ON h.row = w.row AND h.field = 'outcome' AND h.value = w.value
+                       WHERE w.field = 'outcome' AND w.value IN ('won', 'lost') GROUP BY w.row),
+            stays AS (SELECT s.stage, max(0, min(COALESCE(s.next, closed.at, ?2), COALESCE(closed.at, ?2)) - s.at) AS ms
+                      FROM s LEFT JOIN closed USING (row) WHERE s.stage != 'launch' AND s.at <= COALESCE(closed.at, ?2)),
             r AS (SELECT stage, ms, row_number() OVER (PARTITION BY stage ORDER BY ms) AS rn,
                          count(*) OVER (PARTITION BY stage) AS n FROM stays)
             SELECT stage, max(n), avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN ms END) FROM r GROUP BY stage

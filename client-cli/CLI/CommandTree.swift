@@ -1,3 +1,5 @@
+import GSPCore
+
 /// The tree of commands: groups ("deal", "kpi") hold commands or further groups.
 indirect enum CommandNode {
     case command(any Command.Type)
@@ -31,6 +33,8 @@ struct Dispatcher {
     /// What the command line asks for.
     enum Request {
         case help(String)
+        /// Help for a command line that names nothing to run: stderr, exit 64.
+        case usage(String)
         case run(any Command, ParsedArguments)
     }
 
@@ -48,16 +52,19 @@ struct Dispatcher {
                 tokens.removeFirst()
             }
         }
+        if tokens == ["--version"] || tokens == ["-V"] { return .help("gsp \(Release.description)") }
         var level = root
         var path: [String] = []
         var groupSummary = "record and sync the deals of the General Sales Process"
         while true {
             guard let word = tokens.first, !word.hasPrefix("-") else {
-                if tokens.first == "--help" || tokens.first == "-h" || (tokens.isEmpty && path.isEmpty) {
+                if tokens.first == "--help" || tokens.first == "-h" {
                     return .help(groupHelp(path: path, summary: groupSummary, children: level))
                 }
-                if let word = tokens.first { throw UsageError("unknown option '\(word)' for 'gsp \(path.joined(separator: " "))'", command: path.joined(separator: " ")) }
-                throw UsageError("'gsp \(path.joined(separator: " "))' needs a subcommand: \(level.map(\.name).joined(separator: ", "))", command: path.joined(separator: " "))
+                if tokens.isEmpty && path.isEmpty { return .usage(groupHelp(path: path, summary: groupSummary, children: level)) }
+                let scope = (["gsp"] + path).joined(separator: " "), group = path.isEmpty ? nil : path.joined(separator: " ")
+                if let word = tokens.first { throw UsageError("unknown option '\(word)' for '\(scope)'", command: group) }
+                throw UsageError("'\(scope)' needs a subcommand: \(level.map(\.name).joined(separator: ", "))", command: group)
             }
             guard let node = level.first(where: { $0.name == word }) else {
                 let scope = path.isEmpty ? "gsp" : "gsp \(path.joined(separator: " "))"
@@ -90,8 +97,9 @@ struct Dispatcher {
         let width = (children.map(\.name.count).max() ?? 0) + 2
         var lines = ["\(name): \(summary)", "", "Usage: \(name) <command> [options]", "", "Commands:"]
         for child in children { lines.append("  " + child.name.padding(toLength: width, withPad: " ", startingAt: 0) + child.summary) }
-        lines += ["", "Options:", "  --replica PATH  \(GlobalOptions.replica.help)", "  -h, --help      show help",
-                  "", "Run '\(name) <command> --help' for a command's options."]
+        lines += ["", "Options:", "  --replica PATH  \(GlobalOptions.replica.help)", "  -h, --help      show help"]
+        if path.isEmpty { lines.append("  --version       show the version") }
+        lines += ["", "Run '\(name) <command> --help' for a command's options."]
         return lines.joined(separator: "\n")
     }
 

@@ -14,6 +14,11 @@ struct Context {
         return Context.defaultReplicaPath(environment)
     }
 
+    /// True when neither `--replica` nor `$GSP_REPLICA` names the replica.
+    var replicaPathIsDefault: Bool {
+        (arguments.option("replica") ?? "").isEmpty && (environment["GSP_REPLICA"] ?? "").isEmpty
+    }
+
     static func defaultReplicaPath(_ environment: [String: String]) -> String {
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/gsp/replica.sqlite" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
@@ -26,8 +31,19 @@ struct Context {
 
     var json: Bool { arguments.flag("json") }
 
+    /// Says on stderr that a gate override was recorded without a known role (never logged in).
+    func noteUncheckedOverride(_ reason: String?, _ replica: Replica) throws {
+        guard reason != nil, try replica.role() == nil else { return }
+        note("note: override recorded; this replica has not logged in, so the server checks at sync that you are a manager")
+    }
+
     func print(_ text: String) {
         Swift.print(text)
+    }
+
+    /// Prints a document as it is, adding a line end only when it has none ("\r\n" counts as one).
+    func printDocument(_ text: String) {
+        Swift.print(text, terminator: text.unicodeScalars.last == "\n" ? "" : "\n")
     }
 
     func printJSON(_ value: JSON) {
@@ -54,6 +70,9 @@ struct Context {
         guard stderrIsTerminal else { return nil }
         return { done, all in progress("  \(all == 0 ? 100 : done * 100 / all)% (\(done) of \(all) fields)", final: done == all) }
     }
+
+    /// True when stdout is a terminal: long listings are cut to a page only then.
+    var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
     /// True when stderr is a terminal: progress is shown only then.
     var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -28,7 +28,8 @@ struct DealSet: Command {
         name: "set", summary: "set deal fields, each FIELD=VALUE typed by the schema",
         arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix"),
                     ArgumentSpec(name: "FIELD=VALUE", help: "a field and its value; an empty value clears the field", repeating: true)],
-        discussion: "Money as '45000 USD', dates as YYYY-MM-DD. All fields are set in one step, or none.")
+        discussion: "Money as '45000 USD', dates as YYYY-MM-DD. All fields are set in one step, or none.\nFields: "
+            + Schema.dealFields.map(\.name).joined(separator: ", ") + ".")
 
     let deal: String
     let assignments: [(field: String, text: String)]
@@ -68,7 +69,9 @@ struct DealAdvance: Command {
     }
 
     func run(_ context: Context) throws {
-        let moved = try context.openReplica().advance(deal, toStageNamed: stage, override: reason)
+        let replica = try context.openReplica()
+        let moved = try replica.advance(deal, toStageNamed: stage, override: reason)
+        try context.noteUncheckedOverride(reason, replica)
         context.print("deal \(moved.id.short) is now in \(moved.stage.rawValue) (\(moved.stage.title))")
     }
 }
@@ -77,16 +80,21 @@ struct DealLose: Command {
     static let spec = CommandSpec(
         name: "lose", summary: "mark a deal lost at its current stage",
         arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix")],
-        options: [.value("reason", "TEXT", "why the deal was lost", required: true)])
+        options: [.value("reason", "TEXT", "why the deal was lost", required: true),
+                  .flag("reopen", "mark a won deal (main contract signed) lost anyway")])
 
-    let deal: String, reason: String
+    let deal: String, reason: String, reopen: Bool
     init(_ arguments: ParsedArguments) throws(UsageError) {
         deal = try arguments.positional(0)
         reason = try arguments.required("reason")
+        reopen = arguments.flag("reopen")
     }
 
     func run(_ context: Context) throws {
-        try context.openReplica().loseDeal(deal, reason: reason)
+        let replica = try context.openReplica()
+        try replica.loseDeal(deal, reason: reason, reopen: reopen)
+        let lost = try replica.deal(deal)
+        context.print("deal \(lost.id.short) is lost at stage \(lost.stage.rawValue)")
     }
 }
 
@@ -99,6 +107,9 @@ struct DealDelete: Command {
     init(_ arguments: ParsedArguments) throws(UsageError) { deal = try arguments.positional(0) }
 
     func run(_ context: Context) throws {
-        try context.openReplica().deleteDeal(deal)
+        let replica = try context.openReplica()
+        let id = try replica.resolve(deal, in: .deals)
+        try replica.deleteDeal(deal)
+        context.print("deal \(id.short) deleted; 'gsp sync' sends the deletion")
     }
 }

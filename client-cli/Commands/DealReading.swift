@@ -96,8 +96,8 @@ enum DealText {
             lines += ["", "KPIs (evaluation: \(d.evaluation.rawValue)):"]
             lines.append(Format.table(["  ID", "METRIC", "TARGET", "MEASURED", "RESULT"], d.kpis.map { k in
                 ["  " + k.id.short, k.metric + (k.unit.isEmpty ? "" : " (\(k.unit))"),
-                 "\(k.comparator?.rawValue ?? "?")\(k.target.map { String($0) } ?? "?")",
-                 k.measured.map { String($0) } ?? "-", k.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"]
+                 "\(k.comparator?.rawValue ?? "?")\(k.target.map(Format.number) ?? "?")",
+                 k.measured.map(Format.number) ?? "-", k.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"]
             }))
         }
         if !d.timeEntries.isEmpty {

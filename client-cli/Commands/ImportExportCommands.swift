@@ -6,10 +6,11 @@ import GSPImport
 struct ImportCSV: Command {
     static let spec = CommandSpec(
         name: "csv", summary: "import deals from a CSV file (re-importing the same file changes nothing)",
-        arguments: [ArgumentSpec(name: "FILE", help: "the CSV file (sales_pipeline.csv of the CRM sample, a 'gsp export csv' file, or any export with --mapping)")],
+        arguments: [ArgumentSpec(name: "FILE", help: "the CSV file (the CRM sample's pipeline file, a 'gsp export csv' file, or any export with --mapping)")],
         options: [
             .value("mapping", "FILE", "a JSON mapping of the export's columns onto GSP fields (see docs/import.md)"),
-            .value("preset", "NAME", "a built-in layout: crm-opportunities (the default for sales_pipeline.csv)"),
+            .value("preset", "NAME", "a built-in layout: crm-opportunities (chosen by itself when the header has its columns)"),
+            .value("delimiter", "CHAR", "comma, semicolon or tab (default: detected from the header line)"),
             .flag("skip-bad", "import the good rows and list the bad ones (without it, one bad row imports nothing)"),
             .json,
         ],
@@ -18,6 +19,7 @@ struct ImportCSV: Command {
     let file: String
     let mapping: String?
     let preset: String?
+    let delimiter: UInt8?
     let skipBad: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -25,30 +27,40 @@ struct ImportCSV: Command {
         mapping = arguments.option("mapping")
         preset = arguments.option("preset")
         skipBad = arguments.flag("skip-bad")
+        if let name = arguments.option("delimiter") {
+            guard let byte = CSV.delimiter(named: name) else {
+                throw UsageError("--delimiter takes comma, semicolon or tab, not '\(name)'", command: "import csv")
+            }
+            delimiter = byte
+        } else {
+            delimiter = nil
+        }
     }
 
     func validate() throws(UsageError) {
         if mapping != nil && preset != nil { throw UsageError("choose one of --mapping and --preset", command: "import csv") }
+        if let preset, preset != CRMOpportunities.source {
+            throw UsageError("unknown preset '\(preset)': the built-in preset is \(CRMOpportunities.source)", command: "import csv")
+        }
     }
 
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw ImportError(file: file, line: 0, reason: "no such file: check the path")
-        }
         if context.stderrIsTerminal { context.note("reading \(file) ...") }
-        let plan = try Importer.plan(file: URL(fileURLWithPath: file), mapping: mapping.map { URL(fileURLWithPath: $0) }, preset: preset)
+        let plan = try Importer.plan(file: URL(fileURLWithPath: file), mapping: mapping.map { URL(fileURLWithPath: $0) }, preset: preset, delimiter: delimiter)
         if context.stderrIsTerminal { context.note("writing \(plan.records.count) row(s) into \(replica.path) ...") }
         let result = try Importer.apply(plan, to: replica, skipBad: skipBad, progress: context.importProgress)
         if context.json {
             context.printJSON(.object([
                 ("rows", .integer(result.rows)), ("rows_changed", .integer(result.summary.rowsChanged)),
                 ("changes_written", .integer(result.summary.changesWritten)), ("fields_unchanged", .integer(result.summary.fieldsUnchanged)),
+                ("notes", .array(result.notes.map { .string($0) })),
                 ("skipped", .array(result.skipped.map { .object([("file", .string($0.file)), ("line", .integer($0.line)), ("reason", .string($0.reason))]) })),
             ]))
             return
         }
         for problem in result.skipped { context.note("skipped \(problem)") }
+        for note in result.notes { context.note("note: \(note)") }
         let what = Importer.describe(plan)
         var line = "imported \(what) from \(file): \(result.summary.rowsChanged) row(s) changed, \(result.summary.changesWritten) field change(s) pending for the server"
         if result.summary.changesWritten == 0 { line = "imported \(what) from \(file): nothing changed (already up to date)" }

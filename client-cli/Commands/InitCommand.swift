@@ -14,6 +14,11 @@ struct InitCommand: Command {
         guard let name = user ?? context.environment["USER"], !name.isEmpty else {
             throw UsageError("no user name: pass --user NAME", command: "init")
         }
+        // The per-user default folder is gsp's to make; a folder the user named must exist.
+        if context.replicaPathIsDefault {
+            let folder = (context.replicaPath as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         let replica = try Replica.create(at: context.replicaPath, user: name)
         context.print("created replica \(replica.path) for \(replica.user) (node \(replica.node))")
     }

@@ -13,10 +13,17 @@ struct HistoryCommand: Command {
         field = arguments.option("field")
     }
 
+    /// Field names a deal's history may hold: the deal's and its child rows'.
+    static let knownFields = Set([Schema.Table.deals, .kpis, .time_entries, .activities].flatMap { Schema.fields(of: $0).map(\.name) })
+
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
         let id = try replica.resolve(deal, in: .deals)
         let entries = try replica.dealHistory(id, field: field)
+        if let field, entries.isEmpty, !HistoryCommand.knownFields.contains(field) {
+            throw UsageError("unknown field '\(field)': a deal's history holds \(HistoryCommand.knownFields.sorted().joined(separator: ", "))",
+                             command: "history")
+        }
         if context.json {
             context.printJSON(.array(entries.map { e in .object(ChangeJSON.members(e.change) + [("user", .optional(e.user)), ("origin", .string(e.origin))]) }))
         } else {
@@ -29,26 +36,49 @@ struct HistoryCommand: Command {
 }
 
 struct PendingCommand: Command {
-    static let spec = CommandSpec(name: "pending", summary: "local changes not yet acknowledged by the server, and refused ones", options: [.json])
+    static let spec = CommandSpec(
+        name: "pending", summary: "local changes not yet acknowledged by the server, and refused ones",
+        options: [.value("limit", "N", "list at most N pending changes (default: 50 on a terminal, else all)"),
+                  .flag("all", "list every pending change"), .json],
+        discussion: "A count per table comes first; --json gives it as \"by_table\", and \"total\" counts every pending change.")
 
-    init(_ arguments: ParsedArguments) throws(UsageError) {}
+    /// How many pending changes to list; nil for all.
+    let limit: Int?
+    let explicit: Bool
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        guard let limit = try arguments.integer("limit") else {
+            self.limit = nil
+            explicit = arguments.flag("all")
+            return
+        }
+        guard limit >= 0, limit <= Int64(Int32.max) else { throw UsageError("--limit takes a whole number from 0, not '\(limit)'", command: "pending") }
+        guard !arguments.flag("all") else { throw UsageError("give one of --limit and --all", command: "pending") }
+        self.limit = Int(limit)
+        explicit = true
+    }
 
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
-        let pending = try replica.pendingChanges(), refused = try replica.refusedChanges()
+        let shown = explicit ? limit : (context.stdoutIsTerminal ? 50 : nil)
+        let total = try replica.pendingCount(), byTable = try replica.pendingCountByTable()
+        let pending = try replica.pendingChanges(limit: shown ?? .max), refused = try replica.refusedChanges()
         if context.json {
             context.printJSON(.object([
+                ("total", .integer(UInt64(total))),
+                ("by_table", .object(byTable.map { ($0.table, .integer(UInt64($0.count))) })),
                 ("pending", .array(pending.map { .object([("seq", .integer($0.seq))] + ChangeJSON.members($0.change)) })),
                 ("refused", .array(refused.map { .object([("seq", .integer($0.seq)), ("code", .string($0.code)), ("reason", .string($0.reason))] + ChangeJSON.members($0.change)) })),
             ]))
             return
         }
-        context.print("\(pending.count) change(s) waiting for the server")
+        let counts = byTable.map { "\($0.count) \($0.table)" }.joined(separator: ", ")
+        context.print("\(total) change(s) waiting for the server" + (counts.isEmpty ? "" : " (\(counts))"))
         if !pending.isEmpty {
             context.print(Format.table(["SEQ", "TIME", "TABLE", "ROW", "FIELD", "VALUE"], pending.map {
                 [String($0.seq), Format.time($0.change.hlc), $0.change.table, $0.change.row.short, $0.change.field, $0.change.value.description]
             }))
         }
+        if total > pending.count { context.print("... and \(total - pending.count) more; --all to list everything") }
         if !refused.isEmpty {
             context.print("\n\(refused.count) change(s) refused by the server:")
             context.print(Format.table(["SEQ", "TABLE", "ROW", "FIELD", "VALUE", "REASON"], refused.map {

@@ -9,13 +9,13 @@ struct ReportCommand: Command {
         arguments: [ArgumentSpec(name: "NAME", help: ReportName.allCases.map(\.rawValue).joined(separator: ", "))],
         options: [
             .value("as-of", "DATE", "the pipeline as it stood at the end of DATE (YYYY-MM-DD)"),
-            .value("group-by", "FIELD", "pipeline broken down by owner, region or manager"),
+            .value("group-by", "FIELD", "pipeline and forecast broken down by owner, region or manager"),
             .value("stalled-days", "N", "aging: an open deal with no change for N days is stalled (default 30)"),
             .value("probabilities", "LIST", "stage probabilities in percent, such as 'poc=15,kpi=25'"),
             .flag("local", "compute over this replica's data instead of asking the server"),
             .json, .flag("csv", "print CSV (RFC 4180; formula-like text neutralized)"),
         ],
-        discussion: "The server's reports are for managers. --local works offline, over what this replica holds.")
+        discussion: "The server's reports are for managers. --local works offline, over what this replica holds: the history of its own edits, only the winning values of rows it pulled, and no conflicts (those are recorded by the server).")
 
     let name: ReportName
     let query: [String: String]
@@ -35,6 +35,7 @@ struct ReportCommand: Command {
                 options.stalledDays = Int(n)
                 query["stalled_days"] = String(n)
             }
+            try name.check(options, option: "--group-by")
             self.options = options
             self.query = query
         } catch let error as DomainError {
@@ -52,8 +53,10 @@ struct ReportCommand: Command {
         if csv && context.json { throw UsageError("choose one of --json and --csv", command: "report") }
         let replica = try context.openReplica()
         if local {
+            if let refusal = name.replicaRefusal { throw UsageError(refusal, command: "report") }
             let table = try replica.report(name, options: options)
-            context.print(context.json ? table.json() : csv ? table.csv() : table.text())
+            // CSV ends every line in CRLF, the last one too: printed as it is, with no extra newline.
+            context.printDocument(context.json ? table.json() : csv ? table.csv() : table.text())
             return
         }
         let server: ServerEndpoint
@@ -63,6 +66,6 @@ struct ReportCommand: Command {
         let format: ReportRequest.Format = context.json ? .json : csv ? .csv : .text
         let (name, query) = (name.rawValue, query)
         let body = try runBlocking { try await ReportRequest.fetch(server, name: name, query: query, format: format) }
-        context.print(body.hasSuffix("\n") ? String(body.dropLast()) : body)
+        context.printDocument(body)
     }
 }

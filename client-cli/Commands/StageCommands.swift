@@ -48,7 +48,7 @@ struct KPIMeasure: Command {
     func run(_ context: Context) throws {
         let measured = try context.openReplica().measureKPI(kpi, value: value)
         let result = measured.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"
-        context.print("\(measured.metric): \(value) against \(measured.comparator?.rawValue ?? "")\(measured.target.map { String($0) } ?? "") — \(result)")
+        context.print("\(measured.metric): \(value) against \(measured.comparator?.rawValue ?? "")\(measured.target.map(Format.number) ?? "") — \(result)")
     }
 }
 
@@ -56,14 +56,20 @@ struct PISSign: Command {
     static let spec = CommandSpec(
         name: "sign", summary: "sign the PIS contract: hourly rate and assigned engineer", arguments: [dealArgument],
         options: [.value("rate", "RATE", "hourly rate, such as '120 USD/h'", required: true),
-                  .value("engineer", "E", "the assigned engineer", required: true), .value("date", "DATE", "signed date (default: today)")])
+                  .value("engineer", "E", "the assigned engineer", required: true), .value("date", "DATE", "signed date (default: today)"),
+                  .flag("amend", "change the terms of a PIS contract already signed")])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
 
     func run(_ context: Context) throws {
-        try context.openReplica().signPIS(try arguments.positional(0), rate: try arguments.required("rate"),
-                                          engineer: try arguments.required("engineer"), date: try parseDay(arguments.option("date")))
+        let replica = try context.openReplica()
+        let reference = try arguments.positional(0)
+        try replica.signPIS(reference, rate: try arguments.required("rate"), engineer: try arguments.required("engineer"),
+                            date: try parseDay(arguments.option("date")), amend: arguments.flag("amend"))
+        let deal = try replica.deal(reference)
+        context.print("PIS contract of deal \(deal.id.short) signed \(deal["pis_signed"].dateValue.map(String.init(describing:)) ?? ""): "
+                      + "\(deal["pis_rate"].moneyValue.map(String.init(describing:)) ?? "")/h, engineer \(deal["pis_engineer"].textValue ?? "")")
     }
 }
 
@@ -93,7 +99,8 @@ struct ContractSign: Command {
             .value("per", "KIND", "royalty: unit, line or copy"), .value("volume", "N", "royalty: estimated volume"),
             .value("months", "N", "otc: period in months (default 12)"), .value("device", "D", "otc: the device covered"),
             .value("date", "DATE", "signed date (default: today)"),
-            .value("override", "REASON", "sign even though the evaluation has not passed, recording why"),
+            .value("override", "REASON", "sign even though the evaluation has not passed, recording why (managers)"),
+            .flag("amend", "change the terms of a main contract already signed"),
         ],
         discussion: "Either: --royalty --fee MONEY --per unit|line|copy --volume N\n    or: --otc --fee MONEY [--months 12] --device D")
 
@@ -124,8 +131,14 @@ struct ContractSign: Command {
         let terms: ContractTerms = royalty
             ? .royalty(fee: fee, per: Contract.RoyaltyUnit(rawValue: arguments.option("per")!)!, volume: try arguments.integer("volume")!)
             : .oneTimeCharge(fee: fee, months: try arguments.integer("months") ?? Contract.defaultMonths, device: arguments.option("device")!)
-        try context.openReplica().signContract(try arguments.positional(0), terms: terms, date: try parseDay(arguments.option("date")),
-                                               override: arguments.option("override"))
+        let replica = try context.openReplica()
+        let reference = try arguments.positional(0)
+        try replica.signContract(reference, terms: terms, date: try parseDay(arguments.option("date")),
+                                 override: arguments.option("override"), amend: arguments.flag("amend"))
+        try context.noteUncheckedOverride(arguments.option("override"), replica)
+        let deal = try replica.deal(reference)
+        context.print("main contract of deal \(deal.id.short) signed \(deal["contract_signed"].dateValue.map(String.init(describing:)) ?? "")"
+                      + " (\(deal.contract?.modelName ?? ""), value \(deal.contract?.value.map(String.init(describing:)) ?? "?")): the deal is won")
     }
 }
 
@@ -133,15 +146,18 @@ struct LaunchCommand: Command {
     static let spec = CommandSpec(
         name: "launch", summary: "record the customer's launch; the deal enters stage launch", arguments: [dealArgument],
         options: [.value("date", "DATE", "launch date", required: true), .value("product", "P", "launched product", required: true),
-                  .value("market", "M", "launch market"), .value("override", "REASON", "launch even though a gate is not met, recording why")])
+                  .value("market", "M", "launch market"), .value("override", "REASON", "launch even though a gate is not met, recording why (managers)")])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
 
     func run(_ context: Context) throws {
-        try context.openReplica().launch(try arguments.positional(0), date: try parseDay(arguments.required("date"))!,
-                                         product: try arguments.required("product"), market: arguments.option("market"),
-                                         override: arguments.option("override"))
+        let replica = try context.openReplica()
+        let reference = try arguments.positional(0), date = try parseDay(arguments.required("date"))!
+        try replica.launch(reference, date: date, product: try arguments.required("product"), market: arguments.option("market"),
+                           override: arguments.option("override"))
+        try context.noteUncheckedOverride(arguments.option("override"), replica)
+        context.print("deal \(try replica.deal(reference).id.short) launched \(date): \(try arguments.required("product"))")
     }
 }
 

@@ -2,9 +2,11 @@ import GSPCore
 
 /// Time spent in each stage, from the merged stage history, and open deals gone quiet.
 ///
-/// A stay runs from entering a stage to leaving it. The current stay of an open or won deal
-/// runs until the report's moment; a lost deal's until it was marked lost. Launch is the end
-/// of the process, so time in it is not measured.
+/// A stay runs from entering a stage to leaving it. The clock stops when a deal closes: the
+/// last stay of a won or lost deal ends at its outcome change (marked won or lost), and an
+/// open deal's current stay runs until the report's moment. A stage entered after the close
+/// is not timed (the anomalies report lists such moves). Launch is the end of the process,
+/// so time in it is not measured.
 public struct AgingReport: Sendable {
     public struct StageAge: Hashable, Sendable {
         public var stage: Stage
@@ -38,16 +40,12 @@ public struct AgingReport: Sendable {
         var stays: [Stage: [Int64]] = [:]
         for deal in data.deals {
             let history = data.stageHistory[deal.id] ?? []
-            for (i, entry) in history.enumerated() where entry.value != .launch {
-                let end: Int64?
-                if i + 1 < history.count {
-                    end = history[i + 1].at
-                } else if deal.outcome == .lost {
-                    end = data.outcomeHistory[deal.id]?.last { $0.value == .lost }?.at
-                } else {
-                    end = data.moment
-                }
-                if let end { stays[entry.value, default: []].append(max(0, end - entry.at)) }
+            // The clock stops when the deal closes: a won or lost deal's stays end at the outcome change.
+            let closed = deal.outcome == .open ? nil : data.outcomeHistory[deal.id]?.last { $0.value == deal.outcome }?.at
+            let stop = closed ?? data.moment
+            for (i, entry) in history.enumerated() where entry.value != .launch && entry.at <= stop {
+                let end = i + 1 < history.count ? min(history[i + 1].at, stop) : stop
+                stays[entry.value, default: []].append(max(0, end - entry.at))
             }
         }
         self.stages = Stage.allCases.filter { $0 != .launch }.map { stage in
@@ -85,10 +83,10 @@ public struct AgingReport: Sendable {
              s.medianDays.map { .number($0, decimals: 1) } ?? .empty, s.p90Days.map { .number($0, decimals: 1) } ?? .empty]
         }
         let stalledRows: [[Cell]] = stalled.map { s in
-            [.text(s.name), .text(s.owner), .text(s.stage.rawValue), .date(s.lastChange.day), .count(s.idleDays)]
+            [.text(s.deal.short), .text(s.name), .text(s.owner), .text(s.stage.rawValue), .date(s.lastChange.day), .count(s.idleDays)]
         }
         return ReportTable(title: "Aging", asOf: data.asOf, notes: [
-            "Days in stage, from entering it to leaving it; the current stay runs until \(Cell.formatMoment(data.moment)) UTC (lost deals: until lost).",
+            "Days in stage, from entering it to leaving it. Won and lost deals stop the clock when they close (marked won or lost); an open deal's current stay runs until \(Cell.formatMoment(data.moment)) UTC.",
             "Median of all stays; p90 by nearest rank. Launch ends the process and is not timed.",
             "Stalled: open deals with no change to the deal or its KPIs, time cards or activities for \(stalledDays) days or more.",
         ], sections: [
@@ -96,7 +94,7 @@ public struct AgingReport: Sendable {
                 Column("stage", "Stage"), Column("stays", "Stays"), Column("median_days", "Median"), Column("p90_days", "p90"),
             ], rows: ageRows),
             ReportSection(title: "Stalled deals", columns: [
-                Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Stage"),
+                Column("id", "ID"), Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Stage"),
                 Column("last_change", "Last change"), Column("idle_days", "Idle days"),
             ], rows: stalledRows),
         ])

@@ -82,6 +82,15 @@ public struct ConflictsReport: Sendable {
         func who(_ side: ConflictRecord.Side) -> String { side.user ?? data.user(side.node) }
         let kpis = Dictionary(data.kpis.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let entries = Dictionary(data.timeEntries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // The deal a row belongs to, for its short id.
+        func dealID(_ r: ConflictRecord) -> RowID? {
+            switch r.table {
+            case "deals": return r.row
+            case "kpis": return kpis[r.row]?.deal
+            case "time_entries": return entries[r.row]?.deal
+            default: return nil
+            }
+        }
         // Name a row by its deal, so a manager can find it: "Acme phones", "Acme phones: KPI latency".
         func name(_ r: ConflictRecord) -> String {
             func deal(_ id: RowID?) -> String { id.flatMap { data.deal($0)?.displayName } ?? r.row.lowercased }
@@ -94,17 +103,18 @@ public struct ConflictsReport: Sendable {
         }
         let rows: [[Cell]] = records.map { r in
             let name = name(r)
-            return [.moment(r.detectedAt), .text(r.table), .text(name), .text(r.field),
+            return [.moment(r.detectedAt), .text((dealID(r) ?? r.row).short), .text(r.table), .text(name), .text(r.field),
                     .text(r.winning.value.description), .text(who(r.winning)),
                     .text(r.losing.value.description), .text(who(r.losing))]
         }
         let section = ReportSection(title: "Concurrent edits", columns: [
-            Column("detected", "Detected (UTC)"), Column("table", "Table"), Column("row", "Row"),
+            Column("detected", "Detected (UTC)"), Column("id", "Deal ID"), Column("table", "Table"), Column("row", "Row"),
             Column("field", "Field"), Column("kept", "Kept value"), Column("kept_by", "Kept from"),
             Column("overwritten", "Overwritten value"), Column("overwritten_by", "Overwritten from"),
         ], rows: rows)
         return ReportTable(title: "Conflicts", asOf: data.asOf, notes: [
             "Two writers changed the same field without seeing each other's value; the later (HLC, node) was kept.",
+            "Deal ID: the first 8 hex digits of the deal's id (gsp deal show ID); a row of another kind shows its own.",
         ], sections: [section])
     }
 }

@@ -2,9 +2,13 @@ import GSPCore
 
 /// Stage-to-stage conversion over every live deal (open, won and lost), read two ways.
 ///
-/// "Reached": a deal reached every stage up to the furthest it ever held, even stages it
-/// skipped (a deal moved from poc straight to evaluation reached kpi and pis too).
-/// "In order": a deal passed stage n to n+1 when it held n and, at some later point, n+1.
+/// "Ever reached": a deal reached stage n when it ever held n or any later stage, so a deal
+/// now in evaluation also counts for poc and kpi, even if it skipped them. The rate from n to
+/// n+1 is reached(n+1) / reached(n). A stage most deals skipped shows a rate near 100% by this
+/// definition; the "Skipped" count (reached without ever holding it) says so.
+/// "Passed through in order": a deal passed from n to n+1 when it held n and, at some later
+/// point, held n+1. The rate is over the deals that held n; with none it is n/a, not 0 or 100%.
+/// Every rate is shown with its counts ("75.0% (3/4)").
 public struct ConversionReport: Sendable {
     public struct Row: Hashable, Sendable {
         public var stage: Stage
@@ -14,6 +18,8 @@ public struct ConversionReport: Sendable {
         public var held: Int
         /// Of the deals that held this stage, those that later held the next one.
         public var heldThenNext: Int
+        /// Deals that reached the stage without ever holding it (they skipped it).
+        public var skipped: Int { reached - held }
 
         /// Percent of `reached` that reached the next stage; nil for the last stage or none reached.
         public var reachedRate: Double? { rate(reachedNext, reached) }
@@ -58,18 +64,20 @@ public struct ConversionReport: Sendable {
     public func table(asOf: Int64?) -> ReportTable {
         let body: [[Cell]] = rows.map { row in
             let last = row.stage == .launch
-            return [.text(row.stage.rawValue), .count(row.reached), last ? .empty : .count(row.reachedNext),
-                    .percent(row.reachedRate), .count(row.held), last ? .empty : .count(row.heldThenNext),
-                    .percent(row.heldRate)]
+            return [.text(row.stage.rawValue), .count(row.reached), .count(row.held), .count(row.skipped),
+                    last ? .empty : .count(row.reachedNext), last ? .empty : .ratio(part: row.reachedNext, whole: row.reached),
+                    last ? .empty : .count(row.heldThenNext), last ? .empty : .ratio(part: row.heldThenNext, whole: row.held)]
         }
         return ReportTable(title: "Conversion", asOf: asOf, notes: [
             "All \(deals) deals, open, won and lost, from the merged stage history.",
-            "Reached: the furthest stage a deal ever held counts every stage before it, skipped ones too.",
-            "In order: the deal held the stage and, at a later point, the next one.",
+            "Ever reached: the deal held the stage or any later one (a deal now in evaluation counts for poc and kpi too). Skipped = ever reached but never held.",
+            "Rate (ever reached) = ever reached the next stage / ever reached this one; a stage most deals skipped shows near 100% because they skipped the next one too.",
+            "Rate (in order) = held this stage and later the next one / held this stage; n/a when no deal held the stage.",
+            "Each rate shows its counts: 75.0% (3/4).",
         ], sections: [ReportSection(title: "Stage to stage", columns: [
-            Column("stage", "Stage"), Column("reached", "Reached"), Column("reached_next", "Reached next"),
-            Column("reached_rate", "Rate"), Column("held", "Held"), Column("held_then_next", "Then next"),
-            Column("held_rate", "Rate in order"),
+            Column("stage", "Stage"), Column("reached", "Ever reached"), Column("held", "Held"), Column("skipped", "Skipped"),
+            Column("reached_next", "Ever reached next"), Column("reached_rate", "Rate (ever reached)"),
+            Column("held_then_next", "Held, then next"), Column("held_rate", "Rate (in order)"),
         ], rows: body)])
     }
 }

@@ -10,6 +10,8 @@ public struct LostReport: Sendable {
         /// Empty when no reason was given.
         public var reason: String
         public var value: Money?
+        /// The contract's currency when its value overflows 64 bits.
+        public var overflow: String? = nil
     }
 
     public struct StageLine: Hashable, Sendable {
@@ -36,13 +38,13 @@ public struct LostReport: Sendable {
             let stage = d["lost_stage"].textValue.flatMap(Stage.init(rawValue:)) ?? d.stage
             return LostDeal(id: d.id, name: d.displayName, owner: d.owner, stage: stage,
                         reason: (d["lost_reason"].textValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
-                        value: d.reportValue)
+                        value: d.reportValue, overflow: d.contractOverflowCurrency)
         }
         self.deals = deals
         stages = Stage.allCases.map { stage in
             let lost = deals.filter { $0.stage == stage }
             var value = MoneyTotals()
-            for v in lost.compactMap(\.value) { value.add(v) }
+            for d in lost { value.add(MoneyTotals.exactOrOver(d.value, currency: d.overflow)) }
             return StageLine(stage: stage, count: lost.count, value: value)
         }
         var lines: [String: ReasonLine] = [:]
@@ -50,7 +52,7 @@ public struct LostReport: Sendable {
             let key = d.stage.rawValue + "\u{0}" + d.reason
             var line = lines[key] ?? ReasonLine(stage: d.stage, reason: d.reason, count: 0, value: MoneyTotals())
             line.count += 1
-            if let v = d.value { line.value.add(v) }
+            line.value.add(MoneyTotals.exactOrOver(d.value, currency: d.overflow))
             lines[key] = line
         }
         reasons = lines.values.sorted { ($0.stage.number, -$0.count, $0.reason) < ($1.stage.number, -$1.count, $1.reason) }
@@ -67,8 +69,8 @@ public struct LostReport: Sendable {
                 Column("stage", "Stage"), Column("reason", "Reason"), Column("count", "Deals"), Column("value", "Value"),
             ], rows: reasons.map { [.text($0.stage.rawValue), .text($0.reason.isEmpty ? "(no reason)" : $0.reason), .count($0.count), .money($0.value)] }),
             ReportSection(title: "Deals", columns: [
-                Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Lost at"), Column("reason", "Reason"), Column("value", "Value"),
-            ], rows: deals.map { [.text($0.name), .text($0.owner), .text($0.stage.rawValue), .text($0.reason), .money($0.value)] }),
+                Column("id", "ID"), Column("deal", "Deal"), Column("owner", "Owner"), Column("stage", "Lost at"), Column("reason", "Reason"), Column("value", "Value"),
+            ], rows: deals.map { [.text($0.id.short), .text($0.name), .text($0.owner), .text($0.stage.rawValue), .text($0.reason), .money(MoneyTotals.exactOrOver($0.value, currency: $0.overflow))] }),
         ])
     }
 }

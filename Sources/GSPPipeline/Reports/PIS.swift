@@ -38,7 +38,7 @@ public struct PISReport: Sendable {
             let entries = byDeal[deal.id] ?? []
             let rate = deal["pis_rate"].moneyValue
             guard !entries.isEmpty || rate != nil else { continue }
-            let minutes = entries.reduce(Int64(0)) { $0 &+ $1.minutes }
+            let minutes = Self.minutes(entries)
             let fee = rate.flatMap { Derived.pisFee(rate: $0, entries: entries) }
             dealLines.append(DealLine(deal: deal.id, name: deal.displayName, engineer: deal["pis_engineer"].textValue ?? "",
                                       rate: rate, minutes: minutes, fee: fee))
@@ -55,9 +55,19 @@ public struct PISReport: Sendable {
     private static func add(_ entries: [TimeEntry], by key: (TimeEntry) -> String, rate: Money?, into lines: inout [String: Line]) {
         for (k, group) in Dictionary(grouping: entries, by: key) {
             var line = lines[k] ?? Line(key: k, minutes: 0, fee: MoneyTotals())
-            line.minutes &+= group.reduce(Int64(0)) { $0 &+ $1.minutes }
-            if let rate, let fee = Derived.pisFee(rate: rate, entries: group) { line.fee.add(fee) }
+            let (sum, over) = line.minutes.addingReportingOverflow(minutes(group))
+            line.minutes = over ? .max : sum
+            // A fee past 64 bits (hours x rate) is shown as "over", never left out.
+            if let rate { line.fee.add(MoneyTotals.exactOrOver(Derived.pisFee(rate: rate, entries: group), currency: rate.currency)) }
             lines[k] = line
+        }
+    }
+
+    /// Total minutes, held at the 64-bit limit rather than wrapped.
+    static func minutes(_ entries: [TimeEntry]) -> Int64 {
+        entries.reduce(Int64(0)) { total, entry in
+            let (sum, over) = total.addingReportingOverflow(entry.minutes)
+            return over ? (entry.minutes < 0 ? .min : .max) : sum
         }
     }
 
@@ -65,7 +75,8 @@ public struct PISReport: Sendable {
 
     public func table(asOf: Int64?) -> ReportTable {
         let dealRows: [[Cell]] = deals.map {
-            [.text($0.name), .text($0.engineer), .money($0.rate), Self.hours($0.minutes), .money($0.fee)]
+            [.text($0.deal.short), .text($0.name), .text($0.engineer), .money($0.rate), Self.hours($0.minutes),
+             .money(MoneyTotals.exactOrOver($0.fee, currency: $0.rate?.currency))]
         }
         func rows(_ lines: [Line]) -> [[Cell]] { lines.map { [.text($0.key), Self.hours($0.minutes), .money($0.fee)] } }
         var notes = [
@@ -77,7 +88,7 @@ public struct PISReport: Sendable {
         }
         return ReportTable(title: "PIS fees", asOf: asOf, notes: notes, sections: [
             ReportSection(title: "By deal", columns: [
-                Column("deal", "Deal"), Column("engineer", "PIS engineer"), Column("rate", "Rate per hour"),
+                Column("id", "ID"), Column("deal", "Deal"), Column("engineer", "PIS engineer"), Column("rate", "Rate per hour"),
                 Column("hours", "Hours"), Column("fee", "Fee"),
             ], rows: dealRows),
             ReportSection(title: "By engineer", columns: [Column("engineer", "Engineer"), Column("hours", "Hours"), Column("fee", "Fee")],

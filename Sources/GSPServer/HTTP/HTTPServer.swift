@@ -37,6 +37,7 @@ public final class HTTPServer: Sendable {
             throw HTTPServerError("this libmicrohttpd was built without TLS: install Debian's libmicrohttpd12 (GnuTLS), or serve plain HTTP behind a reverse proxy")
         }
         scheme = tls == nil ? "http" : "https"
+        try ListenAddress.check(host: host, port: port)
         tlsStrings = tls.map { [CStringCopy($0.keyPEM), CStringCopy($0.certificatePEM)] } ?? []
         let flags = MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
         // The daemon gets an unretained pointer to self: `stop()` (and deinit) shut it down before self goes.

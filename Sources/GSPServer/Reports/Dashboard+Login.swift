@@ -16,7 +16,12 @@ extension ReportRoutes {
             return response
         }
         let options: ReportOptions
-        do { options = try reportOptions(request.query) } catch { return html(400, Dashboard.loginPage(error: error.message)) }
+        do { options = try reportOptions(request.query) } catch {
+            // Signed in: show the dashboard's own error (and the form to try again), not the sign-in form.
+            var response = html(400, Dashboard.problemPage(error: error.message))
+            response.user = user.name
+            return response
+        }
         var response = html(200, Dashboard.render(data: try pipelineData(store: store, options: options), options: options))
         response.user = user.name
         return response

@@ -3,7 +3,8 @@ import GSPCore
 import GSPPipeline
 
 /// `GET /v1/reports/NAME` and the managers' dashboard, computed by GSPPipeline from the
-/// store's change history, so the server and a replica answer alike.
+/// store's change history with the same code as a replica (which holds less history: see
+/// `ReportName.replicaNotes`).
 enum ReportRoutes {
     static func routes(store: any ServerStore, authenticator: Authenticator) -> [Route] {
         [
@@ -13,6 +14,7 @@ enum ReportRoutes {
                 do throws(DomainError) {
                     report = try ReportName.parse(name)
                     options = try reportOptions(request.query)
+                    try report.check(options, option: "group_by")
                 } catch {
                     return .error(error.message.hasPrefix("unknown report") ? 404 : 400, error.message)
                 }

@@ -70,14 +70,16 @@ extension MergeSession: ScopeLookup {
     /// Keeps the scope tables in step after `change` became its field's winner.
     func afterWin(_ change: Change, previous: Change?) throws {
         let table = change.table, row = change.row.lowercased
-        try db.run("INSERT OR IGNORE INTO rows(tbl, row, deal) VALUES (?, ?, ?)",
-                   [.text(table), .text(row), table == Scope.dealsTable ? .text(row) : .null])
-        if table == Scope.dealsTable && db.changes == 1 { createdDeals.insert(row) }
+        // A field that already had a winner has its row registered: only a first winner can add one.
+        if previous == nil {
+            try insertRow.run([.text(table), .text(row), table == Scope.dealsTable ? .text(row) : .null])
+            if table == Scope.dealsTable && db.changes == 1 { createdDeals.insert(row) }
+        }
         if table == Scope.dealsTable, change.field == Scope.ownerField {
             let newOwner = change.value.textValue, oldOwner = try owner(of: row)
             guard newOwner != oldOwner else { return }
-            try db.run("INSERT OR REPLACE INTO deal_owners(deal, owner) VALUES (?, ?)", [.text(row), newOwner.map(SQLValue.text) ?? .null])
-            let family = try db.query("SELECT tbl, row FROM rows WHERE deal = ?", [.text(row)]) { ($0.text(0), $0.text(1)) }
+            try statement("INSERT OR REPLACE INTO deal_owners(deal, owner) VALUES (?, ?)").run([.text(row), newOwner.map(SQLValue.text) ?? .null])
+            let family = try rows(statement("SELECT tbl, row FROM rows WHERE deal = ?"), [.text(row)]) { ($0.text(0), $0.text(1)) }
             if let oldOwner {
                 for member in family { try logDrop(member.0, member.1, for: oldOwner) }
             }
@@ -86,7 +88,7 @@ extension MergeSession: ScopeLookup {
         } else if Scope.isChildTable(table), change.field == Scope.dealField {
             let newDeal = Scope.dealReference(change.value), oldDeal = try rowEntry(table, row)?.deal
             guard newDeal != oldDeal else { return }
-            try db.run("UPDATE rows SET deal = ? WHERE tbl = ? AND row = ?", [newDeal.map(SQLValue.text) ?? .null, .text(table), .text(row)])
+            try statement("UPDATE rows SET deal = ? WHERE tbl = ? AND row = ?").run([newDeal.map(SQLValue.text) ?? .null, .text(table), .text(row)])
             let oldOwner = try oldDeal.flatMap(owner(of:)), newOwner = try newDeal.flatMap(owner(of:))
             if let oldOwner, oldOwner != newOwner { try logDrop(table, row, for: oldOwner) }
             try resequence(table, row)
@@ -94,14 +96,23 @@ extension MergeSession: ScopeLookup {
     }
 
     private func logDrop(_ table: String, _ row: String, for user: String) throws {
-        try db.run("INSERT INTO scope_log(seq, tbl, row, user) VALUES (?, ?, ?, ?)",
-                   [.integer(nextSeq()), .text(table), .text(row), .text(user)])
+        try statement("INSERT INTO scope_log(seq, tbl, row, user) VALUES (?, ?, ?, ?)")
+            .run([.integer(nextSeq()), .text(table), .text(row), .text(user)])
+    }
+
+    /// Every row `statement` yields for `arguments`, mapped; the statement is left reset.
+    private func rows<T>(_ statement: Statement, _ arguments: [SQLValue], _ map: (Row) throws -> T) throws -> [T] {
+        try statement.bind(arguments)
+        defer { statement.reset() }
+        var result: [T] = []
+        while let row = try statement.step() { result.append(try map(row)) }
+        return result
     }
 
     /// Gives every field of a row a new server sequence, so every pull sees the row again.
     private func resequence(_ table: String, _ row: String) throws {
-        let fields = try db.query("SELECT field FROM fields WHERE tbl = ? AND row = ? ORDER BY seq", [.text(table), .text(row)]) { $0.text(0) }
-        let update = try db.prepare("UPDATE fields SET seq = ? WHERE tbl = ? AND row = ? AND field = ?")
+        let fields = try rows(statement("SELECT field FROM fields WHERE tbl = ? AND row = ? ORDER BY seq"), [.text(table), .text(row)]) { $0.text(0) }
+        let update = try statement("UPDATE fields SET seq = ? WHERE tbl = ? AND row = ? AND field = ?")
         for field in fields { try update.run([.integer(nextSeq()), .text(table), .text(row), .text(field)]) }
     }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import GSPCore
+@testable import GSPImport
+import GSPTestSupport
+
+/// Every import message names the file, the line when there is one, what is wrong and what to do.
+@Suite struct ImportMessageTests {
+    static let mapping = """
+    { "source": "acme", "id": "Id", "fields": { "title": "Name" } }
+    """
+
+    @Test func aFolderIsNamedAsAFolder() throws {
+        let dir = TemporaryDirectory()
+        let error = try #require(throws: ImportError.self) { try Importer.plan(file: dir.url, mapping: nil, preset: nil) }
+        #expect(error.description == "\(dir.url.path): '\(dir.url.path)' is a folder, not a CSV file: give the path of the file itself")
+        let missing = try #require(throws: ImportError.self) { try Importer.plan(file: dir.url.appendingPathComponent("nope.csv"), mapping: nil, preset: nil) }
+        #expect(missing.description.hasSuffix("nope.csv: no such file: check the path"))
+    }
+
+    @Test func aMappingMissingAKeySaysWhatTheKeyIsFor() throws {
+        let dir = TemporaryDirectory()
+        let url = try dir.write(Self.mapping.replacingOccurrences(of: "\"id\": \"Id\", ", with: ""), to: "m.json")
+        let error = try #require(throws: ImportError.self) { try MappingFile.load(url) }
+        #expect(error.description == "mapping file \(url.path): key 'id' is missing: name the column holding each row's source id")
+    }
+
+    @Test func aMappingThatIsNotJSONOrHasTheWrongTypeIsExplained() throws {
+        let dir = TemporaryDirectory()
+        let broken = try #require(throws: ImportError.self) { try MappingFile.load(try dir.write("{ not json", to: "a.json")) }
+        #expect(broken.reason.hasPrefix("not valid JSON") && broken.reason.contains("check the quotes"))
+        let typed = try #require(throws: ImportError.self) {
+            try MappingFile.load(try dir.write(Self.mapping.replacingOccurrences(of: "\"Id\"", with: "3"), to: "b.json"))
+        }
+        #expect(typed.reason.hasPrefix("key 'id' should be text in quotes"))
+        for error in [broken, typed] { #expect(!error.description.contains("CodingKeys") && !error.description.contains(":0:")) }
+    }
+
+    @Test func anUnknownLayoutNamesTheFileAndWhatToDo() throws {
+        let dir = TemporaryDirectory()
+        let url = try dir.write("a,b\n1,2\n", to: "x.csv")
+        let error = try #require(throws: ImportError.self) { try Importer.plan(file: url, mapping: nil, preset: nil) }
+        #expect(error.description.hasPrefix("\(url.path):1: cannot tell the layout") && error.reason.contains("--mapping"))
+    }
+}

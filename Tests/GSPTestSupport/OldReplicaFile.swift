@@ -1,0 +1,15 @@
+import GSPStore
+
+/// Replica files as older versions of gsp left them, to test that opening migrates them.
+public enum OldReplicaFile {
+    /// Turns a closed replica file back into format 1: no import baselines were kept then.
+    public static func downgradeToFormat1(_ path: String) throws {
+        let database = try Database(path: path, create: false)
+        try database.execute("DROP TABLE import_baseline; UPDATE meta SET value = 1 WHERE key = 'format';")
+    }
+
+    /// The format a replica file says it has.
+    public static func format(_ path: String) throws -> Int64? {
+        try Database(path: path, create: false, readOnly: true).scalar("SELECT value FROM meta WHERE key = 'format'")?.integer
+    }
+}
