@@ -69,7 +69,7 @@ let restoreCommand = Command(
         let file = try args.positional(0, "the backup FILE")
         try args.expectPositionals(1)
         let db = try args.required("db")
-        let lock = PostgresServerStore.handles(db) ? nil : try DatabaseLock(database: db)
+        let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
         let epoch = try withExtendedLifetime(lock) { try StoreOpener.open(db).restore(from: file) }
         Output.out("restored \(file); new epoch \(epoch.uuidString.lowercased())")
     })

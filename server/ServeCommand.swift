@@ -41,7 +41,7 @@ let serveCommand = Command(
         default: throw UsageError("--tls-cert and --tls-key go together: pass both PEM files to serve HTTPS, or neither")
         }
         // One server per SQLite file; PostgreSQL is made for several servers at once.
-        let lock = PostgresServerStore.handles(db) ? nil : try DatabaseLock(database: db)
+        let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
         let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
             host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), tls: tls))

@@ -5,13 +5,19 @@ import Foundation
 public enum StoreOpener {
     /// `create` makes a missing SQLite file, or the schema of an empty PostgreSQL database.
     public static func open(_ location: String, create: Bool = true) throws -> any ServerStore {
-        if PostgresServerStore.handles(location) {
+        if try isPostgres(location) {
             return try PostgresServerStore(url: location, create: create)
         }
+        return try SQLiteServerStore(path: location, create: create)
+    }
+
+    /// True for a PostgreSQL URL, false for a file path; throws for another kind of URL.
+    public static func isPostgres(_ location: String) throws -> Bool {
+        if PostgresServerStore.handles(location) { return true }
         if location.contains("://") {
             throw ServerStoreError("unsupported database URL '\(location.prefix(40))': use postgres://USER@HOST:PORT/DATABASE or a SQLite file path")
         }
-        return try SQLiteServerStore(path: location, create: create)
+        return false
     }
 
     /// Where the store lives, for messages (a PostgreSQL password is hidden).
