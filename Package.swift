@@ -29,18 +29,19 @@ let package = Package(
         .target(name: "GSPCore"),
         .target(name: "GSPWire", dependencies: ["GSPCore", "CZlib"]),
         .target(name: "GSPStore", dependencies: ["CSQLite"]),
+        .target(name: "GSPPostgres", dependencies: ["CPostgres"]),
         .target(name: "GSPPipeline", dependencies: ["GSPCore"]),
         // HTTP goes through libcurl on Linux (a CA file can be trusted); Apple platforms use URLSession.
         .target(name: "GSPClient", dependencies: ["GSPCore", "GSPWire", "GSPStore", "GSPPipeline",
                                                   .target(name: "CCurl", condition: .when(platforms: [.linux]))]),
         .target(name: "GSPImport", dependencies: ["GSPCore", "GSPClient"]),
         .target(name: "GSPServer", dependencies: ["GSPCore", "GSPWire", "GSPStore", "GSPPipeline",
-                                                  "CMicroHTTPD", "CPostgres", "CCrypto"]),
+                                                  "GSPPostgres", "CMicroHTTPD", "CCrypto"]),
 
         .executableTarget(name: "gsp", dependencies: ["GSPClient", "GSPPipeline", "GSPImport"], path: "client-cli"),
         .executableTarget(name: "gsp-server", dependencies: ["GSPServer"], path: "server",
                           exclude: ["README.md"]),
-        .executableTarget(name: "gsp-bench", dependencies: ["GSPClient", "GSPServer", "GSPImport"],
+        .executableTarget(name: "gsp-bench", dependencies: ["GSPClient", "GSPServer", "GSPImport", "GSPPostgres"],
                           path: "bench/Sources"),
 
         .target(name: "GSPTestSupport", dependencies: ["GSPCore", "GSPStore", "GSPClient"],
@@ -51,7 +52,7 @@ let package = Package(
         .testTarget(name: "GSPPipelineTests", dependencies: ["GSPPipeline", "GSPTestSupport"]),
         .testTarget(name: "GSPClientTests", dependencies: ["GSPClient", "GSPTestSupport"]),
         .testTarget(name: "GSPImportTests", dependencies: ["GSPImport", "GSPTestSupport"]),
-        .testTarget(name: "GSPServerTests", dependencies: ["GSPServer", "GSPClient", "GSPTestSupport"]),
+        .testTarget(name: "GSPServerTests", dependencies: ["GSPServer", "GSPPostgres", "GSPClient", "GSPTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GSPTestSupport"]),
     ]
 )

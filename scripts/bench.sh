@@ -11,9 +11,16 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import loro' 2>/dev/n
     { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet loro; } \
         || echo "bench: could not install loro: the peer comparison will be skipped" >&2
 fi
-if [ "${1:-}" = "--quick" ]; then
-    "$bin" --quick --python "$venv/bin/python" --results "$(mktemp -d)"
+# PostgreSQL figures need a server: a throwaway one unless GSP_BENCH_POSTGRES_URL names one.
+pg=()
+if [ -z "${GSP_BENCH_POSTGRES_URL:-}" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    pg=(scripts/with-postgres.sh)
 else
-    "$bin" --python "$venv/bin/python" --results bench/results --markdown docs/performance.md
+    [ -n "${GSP_BENCH_POSTGRES_URL:-}" ] || echo "bench: no PostgreSQL found: its figures will be skipped with a note" >&2
+fi
+if [ "${1:-}" = "--quick" ]; then
+    "${pg[@]}" "$bin" --quick --python "$venv/bin/python" --results "$(mktemp -d)"
+else
+    "${pg[@]}" "$bin" --python "$venv/bin/python" --results bench/results --markdown docs/performance.md
     echo "results: bench/results/latest.json, docs/performance.md"
 fi

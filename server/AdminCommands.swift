@@ -3,14 +3,26 @@ import GSPServer
 
 let migrateCommand = Command(
     name: "migrate", summary: "create or upgrade the database schema",
-    usage: "usage: gsp-server migrate --db PATH\n\nCreates the database if missing and brings its tables up to date. Safe to run again.",
+    usage: """
+    usage: gsp-server migrate [--new-epoch] --db PATH|postgres://USER@HOST:PORT/DATABASE
+
+    Creates the database (a SQLite file) or the schema (in an existing PostgreSQL database) if
+    missing and brings its tables up to date. Safe to run again, and from several servers at once.
+    --new-epoch (PostgreSQL) gives the data a new epoch after it was restored with pg_restore:
+    every replica then pulls everything again and pushes what the restored data lacks.
+    """,
     run: { words, usage in
-        let args = try Arguments(words, options: ["db"])
+        let args = try Arguments(words, options: ["db"], flags: ["new-epoch"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
-        let store = try SQLiteServerStore(path: try args.required("db"))
-        try store.migrate()
-        Output.out("database \(store.path) is up to date (epoch \(try store.epoch().uuidString.lowercased()))")
+        let store = try StoreOpener.open(try args.required("db"))
+        if args.flag("new-epoch") {
+            guard let postgres = store as? PostgresServerStore else {
+                throw UsageError("--new-epoch is for PostgreSQL; a SQLite database gets a new epoch from 'gsp-server restore'")
+            }
+            Output.err("new epoch \(try postgres.renewEpoch().uuidString.lowercased()): every replica will pull everything again")
+        }
+        Output.out("database \(StoreOpener.describe(store)) is up to date (epoch \(try store.epoch().uuidString.lowercased()))")
     })
 
 let conflictsCommand = Command(
@@ -21,7 +33,7 @@ let conflictsCommand = Command(
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let since = try args.option("since").map(parseDate)
-        let conflicts = try SQLiteServerStore(path: try args.required("db"), create: false).conflicts(since: since)
+        let conflicts = try StoreOpener.open(try args.required("db"), create: false).conflicts(since: since)
         if args.flag("json") { return try Output.json(conflicts.map(ConflictJSON.init)) }
         if conflicts.isEmpty { return Output.err("no conflicts") }
         Output.table(["DETECTED", "FIELD", "KEPT", "BY", "OVERWRITTEN", "BY"], conflicts.map {
@@ -38,7 +50,7 @@ let backupCommand = Command(
         if args.wantsHelp { return Output.out(usage) }
         let file = try args.positional(0, "the backup FILE")
         try args.expectPositionals(1)
-        try SQLiteServerStore(path: try args.required("db"), create: false).backup(to: file)
+        try StoreOpener.open(try args.required("db"), create: false).backup(to: file)
         Output.err("backup written to \(file)")
     })
 
@@ -57,7 +69,7 @@ let restoreCommand = Command(
         let file = try args.positional(0, "the backup FILE")
         try args.expectPositionals(1)
         let db = try args.required("db")
-        let lock = try DatabaseLock(database: db)
-        let epoch = try withExtendedLifetime(lock) { try SQLiteServerStore(path: db).restore(from: file) }
+        let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
+        let epoch = try withExtendedLifetime(lock) { try StoreOpener.open(db).restore(from: file) }
         Output.out("restored \(file); new epoch \(epoch.uuidString.lowercased())")
     })

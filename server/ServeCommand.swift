@@ -5,14 +5,19 @@ import GSPServer
 let serveCommand = Command(
     name: "serve", summary: "run the sync server",
     usage: """
-    usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--quiet]
-                            [--idle-timeout-seconds 60] [--tls-cert PEM --tls-key PEM]
+    usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
+                            [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
+                            [--tls-cert PEM --tls-key PEM]
+
+    --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
+    postgresql://, libpq's syntax; the schema is created in an empty database). Several
+    servers may share one PostgreSQL database.
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts, GET /v1/reports/NAME,
     GET /dashboard (the managers' page) and GET /healthz (docs/operations.md).
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
-    While serving, the server holds an exclusive lock on PATH.lock: a second server
-    on the same database and 'gsp-server restore' are refused until it stops.
+    While serving a SQLite file, the server holds an exclusive lock on PATH.lock: a second
+    server on the same file and 'gsp-server restore' are refused until it stops.
     --tls-cert and --tls-key (PEM files: the certificate, with any intermediate
     certificates after it, and its private key) serve HTTPS instead of plain HTTP.
     Prints 'listening on http://HOST:PORT' (https with TLS) once ready. SIGTERM or SIGINT stops it
@@ -42,8 +47,9 @@ let serveCommand = Command(
         case (let cert?, let key?): tls = try TLSIdentity(certificateFile: cert, keyFile: key)
         default: throw UsageError("--tls-cert and --tls-key go together: pass both PEM files to serve HTTPS, or neither")
         }
-        let lock = try DatabaseLock(database: db)
-        let store = try SQLiteServerStore(path: db)
+        // One server per SQLite file; PostgreSQL is made for several servers at once.
+        let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
+        let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
             host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls))
         Output.out("listening on \(server.url)")

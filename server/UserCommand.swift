@@ -30,7 +30,7 @@ private func addUser(_ words: ArraySlice<String>, _ usage: String) throws {
     let name = try args.positional(0, "the user's NAME")
     try args.expectPositionals(1)
     guard let role = Role(rawValue: try args.required("role")) else { throw UsageError("--role must be rep or manager") }
-    let store = try SQLiteServerStore(path: try args.required("db"))
+    let store = try StoreOpener.open(try args.required("db"))
     let token = try Token.generate()
     try store.addUser(User(name: name, role: role, region: args.option("region")), tokenHash: Token.hash(token))
     Output.err("added \(role.rawValue) '\(name)'. The token below is shown only this once: give it to \(name) for 'gsp login'.")
@@ -41,7 +41,7 @@ private func listUsers(_ words: ArraySlice<String>, _ usage: String) throws {
     let args = try Arguments(words, options: ["db"], flags: ["json"])
     if args.wantsHelp { return Output.out(usage) }
     try args.expectPositionals(0)
-    let users = try SQLiteServerStore(path: try args.required("db"), create: false).users()
+    let users = try StoreOpener.open(try args.required("db"), create: false).users()
     if args.flag("json") { return try Output.json(users) }
     Output.table(["NAME", "ROLE", "REGION", "STATUS", "CREATED"], users.map {
         [$0.name, $0.role.rawValue, $0.region ?? "-", $0.revoked ? "revoked" : "active", $0.created.formatted(.iso8601)]
@@ -53,6 +53,6 @@ private func revokeUser(_ words: ArraySlice<String>, _ usage: String) throws {
     if args.wantsHelp { return Output.out(usage) }
     let name = try args.positional(0, "the user's NAME")
     try args.expectPositionals(1)
-    try SQLiteServerStore(path: try args.required("db"), create: false).revokeUser(named: name)
+    try StoreOpener.open(try args.required("db"), create: false).revokeUser(named: name)
     Output.err("revoked '\(name)': their token no longer works")
 }

@@ -5,12 +5,12 @@ import GSPServer
 import GSPTestSupport
 
 /// Faults found by adversarial testing: acknowledgements the client acts on by deleting its outbox.
-@Suite("SQLite store: acknowledgements under hostile or odd sequences")
+@Suite("Server store, every backend: acknowledgements under hostile or odd sequences")
 struct BreakerAckTests {
     /// A local sequence of 2^63 or more is legal on the wire (a 64-bit varint); it used to
     /// trap converting to a SQLite integer and take the whole server down.
-    @Test func aHugeLocalSequenceDoesNotCrashTheServer() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func aHugeLocalSequenceDoesNotCrashTheServer(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var writer = Writer()
         var change = writer.change("accounts", RowID(), "name", .text("Acme"))
         change.seq = UInt64.max
@@ -24,8 +24,8 @@ struct BreakerAckTests {
     /// deletes every pending change up to it. A user who learnt another node's id (the pull's
     /// node directory names every writer) could otherwise push a high sequence under that id
     /// and make the victim's next multi-batch sync silently drop the batches not yet sent.
-    @Test func anotherRequestsHighSequenceIsNotAcknowledgedToThisPush() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func anotherRequestsHighSequenceIsNotAcknowledgedToThisPush(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var victim = Writer(), attacker = Writer()
         var poison = attacker.change("accounts", RowID(), "name", .text("x"))
         poison.seq = 1 << 40
@@ -38,8 +38,8 @@ struct BreakerAckTests {
         #expect(outcome.acknowledged == 3, "only the pushed sequences may be acknowledged")
     }
 
-    @Test func anEmptyPushAcknowledgesNothing() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func anEmptyPushAcknowledgesNothing(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var writer = Writer()
         let deal = RowID()
         #expect(try fixture.store.push(writer.deal(deal, owner: "bob"), as: manager, node: writer.node).acknowledged == 2)

@@ -12,7 +12,7 @@ final class ServerFixture {
     let storeFixture: StoreFixture
     let server: SyncServer
     var tokens: [String: String] = [:]
-    var store: SQLiteServerStore { storeFixture.store }
+    var store: any ServerStore { storeFixture.store }
 
     init(maxBodyBytes: Int = (16 << 20) + (64 << 10)) throws {
         storeFixture = try StoreFixture()

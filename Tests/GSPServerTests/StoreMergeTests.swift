@@ -5,10 +5,10 @@ import GSPServer
 import GSPStore
 import GSPTestSupport
 
-@Suite("SQLite store: merge")
+@Suite("Server store, every backend: merge")
 struct StoreMergeTests {
-    @Test func replayedPushChangesNothing() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func replayedPushChangesNothing(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var writer = Writer()
         let deal = RowID()
         let batch = writer.deal(deal, owner: "alice") + [writer.change("deals", deal, "stage", .text("poc"))]
@@ -27,8 +27,8 @@ struct StoreMergeTests {
         #expect(try fixture.store.acknowledged(node: writer.node) == 3)
     }
 
-    @Test func concurrentWritesAreRecordedAsConflictsWithBothWriters() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func concurrentWritesAreRecordedAsConflictsWithBothWriters(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var a = Writer(), b = Writer()
         b.clock = a.clock + 100
         let deal = RowID()
@@ -55,8 +55,8 @@ struct StoreMergeTests {
         #expect(history.map(\.winner) == [true, true, false], "losers are kept in the history too")
     }
 
-    @Test func anEditThatSawTheWinnerIsNoConflict() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func anEditThatSawTheWinnerIsNoConflict(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var a = Writer(), b = Writer()
         b.clock = a.clock + 100
         let deal = RowID()
@@ -66,8 +66,8 @@ struct StoreMergeTests {
         #expect(try fixture.store.conflicts(since: nil).isEmpty)
     }
 
-    @Test func aConcurrentEditDoesNotResurrectADeletedRow() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func aConcurrentEditDoesNotResurrectADeletedRow(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var a = Writer(), b = Writer()
         b.clock = a.clock + 100
         let deal = RowID()
@@ -79,8 +79,8 @@ struct StoreMergeTests {
         #expect(state.value("deals", deal, "title") == .text("Edited offline"))
     }
 
-    @Test func invalidValuesAreRefusedOneByOne() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func invalidValuesAreRefusedOneByOne(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var writer = Writer()
         let deal = RowID()
         let batch = writer.deal(deal, owner: "alice") + [
@@ -96,26 +96,25 @@ struct StoreMergeTests {
         #expect(try fixture.store.pullAll(user: manager).changes.count == 3)
     }
 
-    @Test func aFailureMidBatchLeavesNothing() throws {
-        let fixture = try StoreFixture()
-        // A real SQLite trigger fails the third change's history insert, inside the merge transaction.
-        let db = try Database(path: fixture.path)
-        try db.execute("CREATE TRIGGER boom BEFORE INSERT ON history WHEN NEW.field = 'boom' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+    @Test(arguments: StoreBackend.available) func aFailureMidBatchLeavesNothing(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
+        // A real trigger fails the third change's history insert, inside the merge transaction.
+        try fixture.injectFailure(onField: "boom")
         var writer = Writer()
         let deal = RowID()
         let batch = writer.deal(deal, owner: "alice") + [writer.change("deals", deal, "boom", .text("x"))]
-        #expect(throws: DatabaseError.self) { try fixture.store.push(batch, as: manager, node: writer.node) }
+        #expect(throws: (any Error).self) { try fixture.store.push(batch, as: manager, node: writer.node) }
         #expect(try fixture.store.pullAll(user: manager).changes.isEmpty)
         #expect(try fixture.store.history(since: nil, limit: 10).isEmpty)
         #expect(try fixture.store.acknowledged(node: writer.node) == 0)
         #expect(try fixture.store.pull(user: manager, cursor: 0, limit: 10).cursor == 0)
     }
 
-    @Test func randomDeliveryConvergesToTheReferenceMerge() throws {
+    @Test(arguments: StoreBackend.available) func randomDeliveryConvergesToTheReferenceMerge(_ backend: StoreBackend) throws {
         let seed = TestSeed.derive(41)
         print("randomDeliveryConvergesToTheReferenceMerge seed \(seed)")
         var rng = SeededGenerator(seed: seed)
-        let fixture = try StoreFixture()
+        let fixture = try StoreFixture(backend)
         let changes = RandomChanges.make(count: 300, rows: 4, fields: 3, nodes: 3, using: &rng)
         var reference = MergedState()
         reference.apply(changes)
@@ -133,5 +132,32 @@ struct StoreMergeTests {
             let expected = try #require(reference.winners[change.key])
             #expect(change.value == expected.value && change.stamp == expected.stamp, "seed \(seed): \(change.key)")
         }
+    }
+}
+
+@Suite("Server store, every backend: values")
+struct StoreValueTests {
+    @Test(arguments: StoreBackend.available) func everyValueKindRoundTripsExactly(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
+        var writer = Writer()
+        let row = RowID()
+        let values: [Value] = [
+            .null, .integer(.min), .integer(.max), .money(Money(minorUnits: -12_345, currency: "JPY")),
+            .real(.nan), .real(-0.0), .real(.infinity), .real(Double.leastNonzeroMagnitude), .text(""), .text("nul\u{0}inside"),
+            .text("tab\tnew\nline\\back \"quote\" 日本語 🚀"), .date(Day(daysSinceEpoch: -3)), .bool(true), .bool(false),
+        ]
+        let batch = values.enumerated().map { writer.change("gadgets", row, "f\($0.offset)", $0.element) }
+        #expect(try fixture.store.push(batch, as: manager, node: writer.node).accepted == values.count)
+        let pulled = try fixture.store.pullAll(user: manager).changes
+        for (index, value) in values.enumerated() {
+            let back = try #require(pulled.value("gadgets", row, "f\(index)"))
+            if case .real(let d) = value, case .real(let e) = back {
+                #expect(d.bitPattern == e.bitPattern, "f\(index)")
+            } else {
+                #expect(back == value, "f\(index)")
+            }
+        }
+        #expect(try fixture.store.history(since: nil, limit: 100).map(\.change.value).count == values.count)
+        #expect(try fixture.store.push(batch, as: manager, node: writer.node).accepted == 0, "a replay with NaN and NUL values is still a replay")
     }
 }

@@ -4,7 +4,7 @@ import GSPCore
 import GSPServer
 import GSPTestSupport
 
-@Suite("SQLite store: scopes and pull")
+@Suite("Server store, every backend: scopes and pull")
 struct StoreScopeTests {
     /// Two deals (alice's and bob's), a KPI under each, and an account, written by a manager.
     struct Pipeline {
@@ -12,8 +12,8 @@ struct StoreScopeTests {
         let aliceDeal = RowID(), bobDeal = RowID(), aliceKPI = RowID(), bobKPI = RowID(), account = RowID()
         var writer = Writer()
 
-        init() throws {
-            fixture = try StoreFixture()
+        init(_ backend: StoreBackend) throws {
+            fixture = try StoreFixture(backend)
             var batch = writer.deal(aliceDeal, owner: "alice") + writer.deal(bobDeal, owner: "bob")
             batch += writer.kpi(aliceKPI, deal: aliceDeal) + writer.kpi(bobKPI, deal: bobDeal)
             batch.append(writer.change("accounts", account, "name", .text("Acme")))
@@ -21,16 +21,16 @@ struct StoreScopeTests {
         }
     }
 
-    @Test func aRepSeesOwnDealsTheirChildrenAndAccounts() throws {
-        let p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func aRepSeesOwnDealsTheirChildrenAndAccounts(_ backend: StoreBackend) throws {
+        let p = try Pipeline(backend)
         let aliceView = try p.fixture.store.pullAll(user: alice).changes
         #expect(aliceView.rows == [p.aliceDeal, p.aliceKPI, p.account])
         let managerView = try p.fixture.store.pullAll(user: manager).changes
         #expect(managerView.rows == [p.aliceDeal, p.bobDeal, p.aliceKPI, p.bobKPI, p.account])
     }
 
-    @Test func outOfScopeWritesAreRefusedOneByOne() throws {
-        let p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func outOfScopeWritesAreRefusedOneByOne(_ backend: StoreBackend) throws {
+        let p = try Pipeline(backend)
         var a = Writer()
         let batch = [
             a.change("deals", p.aliceDeal, "stage", .text("poc")),                 // 1: own deal
@@ -53,8 +53,8 @@ struct StoreScopeTests {
         #expect(state.value("accounts", p.account, "sector") == .text("Auto"))
     }
 
-    @Test func aRepCreatesADealForThemselvesButNotForOthers() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func aRepCreatesADealForThemselvesButNotForOthers(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var a = Writer()
         let mine = RowID(), theirs = RowID(), kpi = RowID()
         // The KPI comes before its deal's owner in the batch: the whole creation is judged together.
@@ -67,8 +67,8 @@ struct StoreScopeTests {
         #expect(try fixture.store.pullAll(user: bob).changes.isEmpty)
     }
 
-    @Test func reassignmentDropsForTheOldOwnerAndDeliversEverythingToTheNewOne() throws {
-        let p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func reassignmentDropsForTheOldOwnerAndDeliversEverythingToTheNewOne(_ backend: StoreBackend) throws {
+        let p = try Pipeline(backend)
         let aliceCursor = try p.fixture.store.pullAll(user: alice).cursor
         let bobCursor = try p.fixture.store.pullAll(user: bob).cursor
         // Alice hands her own deal to bob (allowed: it is hers).
@@ -90,8 +90,8 @@ struct StoreScopeTests {
         #expect(late.refusals.count == 1)
     }
 
-    @Test func aChildMovedToAnotherDealFollowsIt() throws {
-        var p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func aChildMovedToAnotherDealFollowsIt(_ backend: StoreBackend) throws {
+        var p = try Pipeline(backend)
         let aliceCursor = try p.fixture.store.pullAll(user: alice).cursor
         let bobCursor = try p.fixture.store.pullAll(user: bob).cursor
         try p.fixture.store.push([p.writer.change("kpis", p.aliceKPI, "deal", .text(p.bobDeal.lowercased))], as: manager, node: p.writer.node)
@@ -99,8 +99,8 @@ struct StoreScopeTests {
         #expect(try p.fixture.store.pullAll(user: bob, from: bobCursor).changes.rows == [p.aliceKPI])
     }
 
-    @Test func smallPagesReturnEveryFieldExactlyOnce() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func smallPagesReturnEveryFieldExactlyOnce(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         var w = Writer()
         var batch: [IncomingChange] = []
         for _ in 0..<20 {
@@ -127,8 +127,8 @@ struct StoreScopeTests {
         }
     }
 
-    @Test func unknownTablesAndFieldsAreForwarded() throws {
-        var p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func unknownTablesAndFieldsAreForwarded(_ backend: StoreBackend) throws {
+        var p = try Pipeline(backend)
         let gadget = RowID(), loose = RowID()
         try p.fixture.store.push([
             p.writer.change("deals", p.aliceDeal, "future_field", .integer(42)),
@@ -144,14 +144,14 @@ struct StoreScopeTests {
         #expect(try p.fixture.store.pullAll(user: manager).changes.value("gizmos", loose, "size") == .integer(3))
     }
 
-    @Test func pullPagesNameTheUsersBehindNodes() throws {
-        let p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func pullPagesNameTheUsersBehindNodes(_ backend: StoreBackend) throws {
+        let p = try Pipeline(backend)
         let page = try p.fixture.store.pull(user: alice, cursor: 0, limit: 100)
         #expect(page.nodes == [p.writer.node: "meg"])
     }
 
-    @Test func restoreBringsBackTheBackupWithANewEpoch() throws {
-        var p = try Pipeline()
+    @Test(arguments: StoreBackend.available) func restoreBringsBackTheBackupWithANewEpoch(_ backend: StoreBackend) throws {
+        var p = try Pipeline(backend)
         let backup = p.fixture.directory.path("backup.db")
         let epoch = try p.fixture.store.epoch()
         try p.fixture.store.backup(to: backup)

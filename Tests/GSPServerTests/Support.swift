@@ -1,16 +1,53 @@
 import Foundation
 import GSPCore
 import GSPServer
+import GSPStore
 import GSPTestSupport
 
-/// A fresh SQLite server store in its own temporary folder.
-final class StoreFixture {
-    let directory = TemporaryDirectory("gsp-server")
-    let store: SQLiteServerStore
-    var path: String { directory.path("server.db") }
+/// The store backends the shared conformance tests run on: SQLite always, PostgreSQL when
+/// GSP_TEST_POSTGRES_URL names a server (`make test` starts one).
+enum StoreBackend: String, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    static var available: [StoreBackend] { PostgresTestDatabase.adminURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    var description: String { rawValue }
+}
 
-    init() throws {
-        store = try SQLiteServerStore(path: directory.path("server.db"))
+/// A fresh server store of one backend: a SQLite file in its own temporary folder, or a
+/// PostgreSQL schema of its own (dropped afterwards).
+final class StoreFixture {
+    let backend: StoreBackend
+    let directory = TemporaryDirectory("gsp-server")
+    let store: any ServerStore
+    /// What `--db` takes for this store: the SQLite path or the PostgreSQL URL.
+    let location: String
+    let database: PostgresTestDatabase?
+
+    init(_ backend: StoreBackend = .sqlite) throws {
+        self.backend = backend
+        switch backend {
+        case .sqlite:
+            database = nil
+            location = directory.path("server.db")
+        case .postgres:
+            let database = try PostgresTestDatabase()
+            self.database = database
+            location = database.url
+        }
+        store = try StoreOpener.open(location)
+    }
+
+    /// Makes the store fail, inside the merge transaction, on a history insert of `field`.
+    func injectFailure(onField field: String) throws {
+        switch backend {
+        case .sqlite:
+            let db = try Database(path: location)
+            try db.execute("CREATE TRIGGER boom BEFORE INSERT ON history WHEN NEW.field = '\(field)' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        case .postgres:
+            try database!.execute("""
+                CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+                CREATE TRIGGER boom BEFORE INSERT ON history FOR EACH ROW WHEN (NEW.field = '\(field)') EXECUTE FUNCTION boom();
+                """)
+        }
     }
 }
 

@@ -18,8 +18,8 @@ struct TokenAndLogTests {
         #expect(Token.hash("abc").map { String(format: "%02x", $0) }.joined() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test func theAuthenticatorIgnoresRevokedAndMalformedCredentials() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StoreBackend.available) func theAuthenticatorIgnoresRevokedAndMalformedCredentials(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
         let token = try Token.generate()
         try fixture.store.addUser(User(name: "alice", role: .rep), tokenHash: Token.hash(token))
         let auth = Authenticator(store: fixture.store)

@@ -18,7 +18,6 @@ enum BenchServerIngest {
             (start..<min(start + 1_000, count)).map { IncomingChange(seq: UInt64($0 + 1), change: history[$0]) }
         }
         bench.section("server ingest: \(count) changes in pushes of 1,000 (SQLite store, synchronous=FULL)")
-        bench.note("PostgreSQL figures (store ingest, raw upsert and COPY) not measured: the PostgreSQL backend was not in main for this run")
         var expected = MergedState()
         expected.apply(history)
         let heavy = bench.quick ? 1 : 3

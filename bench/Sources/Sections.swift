@@ -14,6 +14,7 @@ struct Sections: Sendable {
         Sections(name: "local") { bench, _ in try BenchLocalEdits.run(bench) },
         Sections(name: "wire") { bench, _ in try BenchWire.run(bench) },
         Sections(name: "ingest") { bench, _ in try BenchServerIngest.run(bench) },
+        Sections(name: "postgres") { bench, _ in try BenchPostgresIngest.run(bench) },
         Sections(name: "pull") { bench, _ in try BenchInitialPull.run(bench) },
         Sections(name: "clients") { bench, _ in try BenchConcurrency.run(bench) },
         Sections(name: "reports") { bench, _ in try BenchReports.run(bench) },

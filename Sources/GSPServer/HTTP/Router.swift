@@ -60,6 +60,8 @@ public struct Router: Sendable {
         if route.access != .open {
             do {
                 user = try authenticator.user(authorization: request.header("authorization"))
+            } catch let unavailable as ServerStoreUnavailable {
+                return Self.unavailable(route, unavailable)
             } catch {
                 return route.errorResponse(500, "cannot check the token: \(error)")
             }
@@ -78,10 +80,21 @@ public struct Router: Sendable {
             var response = try route.handler(request, user)
             if response.user == nil { response.user = user?.name }
             return response
+        } catch let unavailable as ServerStoreUnavailable {
+            var response = Self.unavailable(route, unavailable)
+            response.user = user?.name
+            return response
         } catch {
             var response = route.errorResponse(500, "\(error)")
             response.user = user?.name
             return response
         }
+    }
+
+    /// 503 with Retry-After: the database is down or restarting; the request changed nothing.
+    static func unavailable(_ route: Route, _ error: ServerStoreUnavailable) -> HTTPResponse {
+        var response = route.errorResponse(503, "the server's database is unavailable (\(error.message)): nothing was changed, retry in a few seconds")
+        response.headers["Retry-After"] = "2"
+        return response
     }
 }

@@ -2,7 +2,19 @@ import Foundation
 import GSPCore
 import GSPStore
 
-extension MergeSession {
+/// What the scope rules need from a merge in progress, so every backend applies the same rules.
+protocol ScopeLookup: AnyObject {
+    var user: User { get }
+    var intent: BatchIntent { get }
+    /// Deals this push created: still the rep's to finish creating until an owner is set.
+    var createdDeals: Set<String> { get }
+    /// The deal's owner, nil when it has none or is unknown.
+    func owner(of deal: String) throws -> String?
+    /// The row's entry: nil when the server has never seen the row; `deal` nil when it belongs to none.
+    func rowEntry(_ table: String, _ row: String) throws -> RowEntry?
+}
+
+extension ScopeLookup {
     /// Why a rep may not write this change, or nil when it is within their deals.
     func outOfScopeReason(_ change: Change) throws -> String? {
         let table = change.table, row = change.row.lowercased
@@ -35,18 +47,20 @@ extension MergeSession {
     }
 
     /// A deal is the rep's when they own it, or when this push creates it with them as owner.
-    private func inScope(deal: String) throws -> Bool {
+    func inScope(deal: String) throws -> Bool {
         if let owner = try owner(of: deal) { return owner == user.name }
         let isNew = try createdDeals.contains(deal) || rowEntry(Scope.dealsTable, deal) == nil
         return isNew && intent.dealOwners[deal]?.contains(user.name) == true
     }
+}
+
+extension MergeSession: ScopeLookup {
 
     func owner(of deal: String) throws -> String? {
         try findOwner.bind([.text(deal)])
         return try findOwner.step()?[0].text
     }
 
-    /// The row's entry: nil when the server has never seen the row; `deal` nil when it belongs to none.
     func rowEntry(_ table: String, _ row: String) throws -> RowEntry? {
         try findRow.bind([.text(table), .text(row)])
         guard let found = try findRow.step() else { return nil }

@@ -25,6 +25,9 @@ public enum Scope {
         if change.table.isEmpty || change.field.isEmpty { return "table and field names must not be empty" }
         if change.table.utf8.count > 128 || change.field.utf8.count > 128 { return "table and field names are limited to 128 bytes" }
         if change.hlc == .zero { return "the change has no HLC stamp" }
+        // Names and currencies are database text, which cannot hold NUL in PostgreSQL.
+        if change.table.utf8.contains(0) || change.field.utf8.contains(0) { return "table and field names must not contain NUL characters" }
+        if case .money(let money) = change.value, money.currency.utf8.contains(0) { return "a currency code must not contain NUL characters" }
         if let table = Schema.Table(rawValue: change.table), let field = Schema.field(change.field, in: table),
            !change.value.isNull, change.value.kind != field.kind {
             return "\(change.table).\(change.field) holds \(field.kind.name) values, not \(change.value.kind.name)"
@@ -32,7 +35,7 @@ public enum Scope {
         if isChildTable(change.table), change.field == dealField, !change.value.isNull, dealReference(change.value) == nil {
             return "\(change.table).deal must be a deal's UUID, not '\(change.value)'"
         }
-        if change.table == dealsTable, change.field == ownerField, !change.value.isNull, change.value.textValue?.isEmpty != false {
+        if change.table == dealsTable, change.field == ownerField, !change.value.isNull, change.value.textValue?.isEmpty != false || change.value.textValue?.utf8.contains(0) == true {
             return "deals.owner must be a user name"
         }
         return nil

@@ -177,3 +177,11 @@ public struct ServerStoreError: Error, Sendable, CustomStringConvertible, Equata
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// The store cannot be reached right now (its database restarted or the network dropped):
+/// nothing was changed, and the same request may be sent again later (HTTP 503).
+public struct ServerStoreUnavailable: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

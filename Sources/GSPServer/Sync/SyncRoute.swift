@@ -6,8 +6,9 @@ import GSPWire
 ///
 /// Statuses: 200 with a response frame; 400 malformed frame; 413 frame over the limits;
 /// 415 a body not labelled `application/x-gsp-frame`;
-/// 422 clock skew (the error frame carries the server time); 401/403 auth; 500 store failure
-/// (nothing was acknowledged: retry). Every non-200 body is an `ErrorMessage` frame.
+/// 422 clock skew (the error frame carries the server time); 401/403 auth; 503 the database
+/// is unreachable (with Retry-After); 500 store failure (nothing was acknowledged: retry).
+/// Every non-200 body is an `ErrorMessage` frame.
 enum SyncRoute {
     static let contentType = "application/x-gsp-frame"
 
@@ -47,6 +48,9 @@ enum SyncRoute {
                 response.changesOut = output.page.changes.count
             } catch let refusal as SyncRejection {
                 response = errorFrame(422, code: .clockSkew, refusal.message, serverTime: refusal.serverTime)
+            } catch let unavailable as ServerStoreUnavailable {
+                response = errorFrame(503, code: .internalError, "the server's database is unavailable (\(unavailable.message)); nothing was acknowledged: retry in a few seconds")
+                response.headers["Retry-After"] = "2"
             } catch {
                 response = errorFrame(500, code: .internalError, "the server could not merge this push: \(error); nothing was acknowledged, retry later")
             }

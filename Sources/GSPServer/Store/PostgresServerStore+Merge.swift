@@ -1,0 +1,58 @@
+import Foundation
+import GSPCore
+import GSPPostgres
+
+extension PostgresServerStore {
+    /// Merges a push in one transaction.
+    ///
+    /// Cursor safety with several servers: the transaction first locks the one row of
+    /// `sequence_allocator` (`SELECT ... FOR UPDATE`) and keeps the lock until it commits. So
+    /// merges run one at a time, each hands out sequences above every committed one, and
+    /// PostgreSQL makes a transaction visible before it releases its locks: a pull that sees
+    /// sequence N sees every sequence below N. Without the lock, a merge holding 101-200 could
+    /// commit after one holding 201-300, and a pull in between would move a cursor past 200
+    /// for good, missing 101-200 forever (the out-of-order commit hole).
+    public func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome {
+        try run { db in
+            try db.transaction {
+                let allocator = try db.execute("SELECT last_seq FROM sequence_allocator WHERE id = 1 FOR UPDATE")
+                guard allocator.rowCount == 1 else {
+                    throw ServerStoreError("the database has no sequence allocator row: run 'gsp-server migrate --db URL'")
+                }
+                var refusals: [ChangeRefusal] = []
+                var valid: [IncomingChange] = []
+                for pushed in changes {
+                    if let reason = Scope.invalidReason(pushed.change) {
+                        refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
+                    } else {
+                        valid.append(pushed)
+                    }
+                }
+                let session = try PostgresMergeSession(db: db, user: user, now: now, intent: BatchIntent(changes),
+                                                       seq: allocator.integer(0, 0), changes: valid.map(\.change))
+                var accepted = 0
+                var maxHLC = HLC.zero
+                for pushed in valid {
+                    if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change) {
+                        refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
+                        continue
+                    }
+                    if try session.apply(pushed.change) {
+                        accepted += 1
+                        maxHLC = max(maxHLC, pushed.change.hlc)
+                    }
+                }
+                try session.finish()
+                let pushedMax = changes.map(\.seq).max() ?? 0
+                try db.execute("""
+                    INSERT INTO acks(node, usr, acknowledged, last_seen) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (node) DO UPDATE SET acknowledged = greatest(acks.acknowledged, excluded.acknowledged),
+                        usr = excluded.usr, last_seen = excluded.last_seen
+                    """, [.text(node.description), .text(user.name), .integer(Int64(clamping: pushedMax)), .integer(now.milliseconds)])
+                // As in SQLite: a push acknowledges exactly what it carried, never a stored high-water mark.
+                refusals.sort { $0.seq < $1.seq }
+                return MergeOutcome(acknowledged: pushedMax, refusals: refusals, accepted: accepted, maxHLC: maxHLC)
+            }
+        }
+    }
+}
