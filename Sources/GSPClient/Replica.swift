@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GSPCore
 import GSPStore
 
@@ -51,9 +56,16 @@ public final class Replica {
             throw ReplicaError(.replicaMissing, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p)")
         }
         // The file will hold the server token: readable by its owner only (SQLite gives -wal/-shm the same mode).
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw ReplicaError(.replicaMissing, "cannot create \(path): check that the folder is writable")
+        // Created exclusively (O_EXCL): of two `gsp init` of one path at once, exactly one creates
+        // the file; the other is told it exists and never touches (nor deletes) it.
+        let descriptor = createExclusively(path)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw ReplicaError(.replicaExists, "\(path) already exists: gsp init never overwrites a replica; pass --replica PATH to make another one")
+            }
+            throw ReplicaError(.replicaMissing, "cannot create \(path): \(String(cString: strerror(errno))); check that the folder is writable")
         }
+        _ = closeFile(descriptor)
         do {
             let database = try Database(path: path, create: false)
             try database.transaction {
@@ -69,7 +81,8 @@ public final class Replica {
             }
             return try Replica(path: path, database: database, wallClock: wallClock)
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
+            // This process created the file (exclusively): nothing half-made stays behind.
+            for leftover in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: leftover) }
             throw error
         }
     }
@@ -170,3 +183,11 @@ public final class Replica {
 
 @available(*, unavailable)
 extension Replica: Sendable {}
+
+/// `open(2)` with O_CREAT | O_EXCL, mode 0600: -1 (and errno EEXIST) when `path` exists.
+/// At file scope, where `open` is the C function and not `Replica.open(at:)`.
+private func createExclusively(_ path: String) -> Int32 {
+    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+}
+
+private func closeFile(_ descriptor: Int32) -> Int32 { close(descriptor) }
