@@ -38,26 +38,47 @@ struct Context {
     }
 
     func print(_ text: String) {
-        Swift.print(text)
+        Self.writeOut(text + "\n")
     }
 
     /// Prints a document as it is, adding a line end only when it has none ("\r\n" counts as one).
     func printDocument(_ text: String) {
-        Swift.print(text, terminator: text.unicodeScalars.last == "\n" ? "" : "\n")
+        Self.writeOut(text.unicodeScalars.last == "\n" ? text : text + "\n")
     }
 
     func printJSON(_ value: JSON) {
-        Swift.print(value.rendered())
+        Self.writeOut(value.rendered() + "\n")
     }
 
     /// A line on stderr (diagnostics and progress).
     func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Self.writeError(text + "\n")
     }
 
     /// Text on stderr as is (progress rewritten in place with a carriage return).
     func noteInline(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Self.writeError(text)
+    }
+
+    /// Text on stdout as is.
+    func printRaw(_ text: String) {
+        Self.writeOut(text)
+    }
+
+    /// Every byte gsp prints on stdout goes through here. A write that fails (a full disk) is an
+    /// error, exit 1: never a crash (the non-throwing FileHandle.write traps) nor a silent
+    /// success with the output lost.
+    static func writeOut(_ text: String) {
+        do { try FileHandle.standardOutput.write(contentsOf: Data(text.utf8)) } catch {
+            writeError("gsp: error: cannot write the output (\(error.localizedDescription)): free some space or write elsewhere\n")
+            exit(ExitStatus.failure)
+        }
+    }
+
+    /// Writes to stderr, never trapping: when even stderr cannot be written (a full disk),
+    /// there is nowhere left to say so, and the exit status still tells.
+    static func writeError(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     /// A progress line on stderr, rewritten in place; `final` ends it.

@@ -97,7 +97,7 @@ struct ExportCSV: Command {
             try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             context.note("wrote \(out)")
         } else {
-            FileHandle.standardOutput.write(Data(csv.utf8))
+            context.printRaw(csv)
         }
     }
 }
