@@ -32,4 +32,17 @@ import GSPTestSupport
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("cannot write the output"), "\(result.stderr)")
     }
+
+    /// `gsp export csv --out FILE` where FILE cannot be written printed a raw Foundation error
+    /// ("Error Domain=NSCocoaErrorDomain Code=640 ..." on a full disk).
+    @Test(arguments: ["missing/deals.csv", "."])
+    func anExportFileThatCannotBeWrittenIsAClearError(out: String) throws {
+        let dir = TemporaryDirectory("gsp-export-out")
+        let replica = dir.path("r.sqlite")
+        #expect(try GSPBinary.run(["init", "--user", "alice"], replica: replica).status == 0)
+        let result = try GSPBinary.run(["export", "csv", "--out", dir.path(out)], replica: replica)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot write \(dir.path(out))"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Domain="), "\(result.stderr)")
+    }
 }

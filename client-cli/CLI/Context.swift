@@ -65,12 +65,25 @@ struct Context {
         Self.writeOut(text)
     }
 
+    /// A file error as the operating system words it ("No space left on device"), not as a
+    /// Foundation error dump ("Error Domain=NSCocoaErrorDomain Code=640 ...").
+    static func describe(_ error: any Error) -> String {
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if error.domain == NSCocoaErrorDomain && error.code == NSFileNoSuchFileError { return "no such file or folder" }
+        return error.localizedDescription
+    }
+
     /// Every byte gsp prints on stdout goes through here. A write that fails (a full disk) is an
     /// error, exit 1: never a crash (the non-throwing FileHandle.write traps) nor a silent
     /// success with the output lost.
     static func writeOut(_ text: String) {
         do { try FileHandle.standardOutput.write(contentsOf: Data(text.utf8)) } catch {
-            writeError("gsp: error: cannot write the output (\(error.localizedDescription)): free some space or write elsewhere\n")
+            writeError("gsp: error: cannot write the output (\(describe(error))): free some space or write elsewhere\n")
             exit(ExitStatus.failure)
         }
     }
