@@ -105,6 +105,7 @@ public final class Replica {
                 throw ReplicaError(.notAReplica, "\(path) is a replica of a newer format (\(format)): upgrade gsp to open it")
             }
         } catch let error as DatabaseError {
+            if error.isReadOnly { throw ReplicaError.readOnly(path) }
             throw ReplicaError.notAReplica(path, error.isNotADatabase ? "it is not a SQLite database" : error.message)
         }
         let database = try Database(path: path, create: false)
@@ -114,6 +115,14 @@ public final class Replica {
             try database.transaction { try migrate(database, from: try format()) }
         }
         return try Replica(path: path, database: database, wallClock: wallClock)
+    }
+
+    /// Throws a clear error when this replica cannot be written (a read-only file, or a folder
+    /// where SQLite may not create the -wal and -shm files): checked before anything is sent,
+    /// so a sync never pushes what it could not then record as acknowledged.
+    func checkWritable() throws {
+        if database.isReadOnly { throw ReplicaError.readOnly(path) }
+        do { try transaction {} } catch let error as DatabaseError where error.isReadOnly { throw ReplicaError.readOnly(path) }
     }
 
     /// Brings a replica file from `format` to the current one (in the caller's transaction).
