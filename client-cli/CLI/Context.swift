@@ -37,13 +37,43 @@ struct Context {
         note("note: override recorded; this replica has not logged in, so the server checks at sync that you are a manager")
     }
 
+    /// Prints text for people: control characters in it (which can come from any synced
+    /// field) are shown visibly, never sent to the terminal as commands.
     func print(_ text: String) {
-        Self.writeOut(text + "\n")
+        Self.writeOut(Self.visible(text) + "\n")
     }
 
     /// Prints a document as it is, adding a line end only when it has none ("\r\n" counts as one).
-    func printDocument(_ text: String) {
+    /// `forPeople`: a text document (not JSON nor CSV), whose control characters are shown visibly.
+    func printDocument(_ text: String, forPeople: Bool) {
+        let text = forPeople ? Self.visible(text) : text
         Self.writeOut(text.unicodeScalars.last == "\n" ? text : text + "\n")
+    }
+
+    /// `text` with its control characters made visible, in caret notation ("\u{1B}" is "^[",
+    /// "\r" is "^M", DEL is "^?"; C1 controls such as U+009B become "\u{9B}"), except line
+    /// ends and tabs. Without it a field such as a deal title could retitle the terminal,
+    /// clear it, or overwrite a line with "\r".
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isHidden) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isHidden(scalar) else { out.append(scalar); continue }
+            switch scalar.value {
+            case 0x7F: out.append(contentsOf: "^?".unicodeScalars)
+            case 0..<0x20: out.append("^"); out.append(Unicode.Scalar(UInt8(scalar.value + 0x40)))
+            default: out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
+    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x09: false
+        case 0..<0x20, 0x7F...0x9F: true
+        default: false
+        }
     }
 
     func printJSON(_ value: JSON) {
