@@ -95,6 +95,11 @@ public final class Replica {
             throw ReplicaError(.replicaMissing, "no replica at \(path): run 'gsp init --user NAME' to create one, or pass --replica PATH")
         }
         guard !isFolder.boolValue else { throw ReplicaError.notAReplica(path, "it is a folder") }
+        // SQLite's open blocks for ever on a named pipe, and a device is never a replica.
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw ReplicaError.notAReplica(path, "it is not a regular file (a named pipe, a device or a socket)")
+        }
         do {
             let probe = try Database(path: path, create: false, readOnly: true)
             let hasMeta = try probe.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")?.integer == 1
