@@ -6,10 +6,10 @@ let serveCommand = Command(
     name: "serve", summary: "run the sync server",
     usage: """
     usage: gsp-server serve --db PATH --listen HOST:PORT [--max-drift-seconds 60] [--quiet]
-                            [--tls-cert PEM --tls-key PEM]
+                            [--idle-timeout-seconds 60] [--tls-cert PEM --tls-key PEM]
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts, GET /v1/reports/NAME,
-    GET /dashboard (the managers' page) and GET /healthz.
+    GET /dashboard (the managers' page) and GET /healthz (docs/operations.md).
     HOST is a numeric address (127.0.0.1, 0.0.0.0, ::1); PORT 0 picks a free port.
     While serving, the server holds an exclusive lock on PATH.lock: a second server
     on the same database and 'gsp-server restore' are refused until it stops.
@@ -17,10 +17,11 @@ let serveCommand = Command(
     certificates after it, and its private key) serve HTTPS instead of plain HTTP.
     Prints 'listening on http://HOST:PORT' (https with TLS) once ready. SIGTERM or SIGINT stops it
     after the requests in progress finish. One JSON line per request goes to stderr
-    (--quiet turns that off).
+    (--quiet turns that off). A connection that sends nothing for --idle-timeout-seconds
+    (a request never finished, or a kept-alive connection left unused) is closed.
     """,
     run: { words, usage in
-        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "tls-cert", "tls-key"], flags: ["quiet"])
+        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds", "tls-cert", "tls-key"], flags: ["quiet"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let db = try args.required("db")
@@ -29,6 +30,11 @@ let serveCommand = Command(
         if let text = args.option("max-drift-seconds") {
             guard let value = Int(text), value > 0 else { throw UsageError("--max-drift-seconds must be a positive number of seconds") }
             drift = value
+        }
+        var idle: UInt32 = 60
+        if let text = args.option("idle-timeout-seconds") {
+            guard let value = UInt32(text), value > 0 else { throw UsageError("--idle-timeout-seconds must be a positive number of seconds") }
+            idle = value
         }
         var tls: TLSIdentity?
         switch (args.option("tls-cert"), args.option("tls-key")) {
@@ -39,7 +45,7 @@ let serveCommand = Command(
         let lock = try DatabaseLock(database: db)
         let store = try SQLiteServerStore(path: db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
-            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), tls: tls))
+            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls))
         Output.out("listening on \(server.url)")
 
         // A request log piped to a reader that went away must not stop the server (SIGPIPE

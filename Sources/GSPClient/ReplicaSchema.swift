@@ -43,6 +43,10 @@ enum MetaKey: String {
     case clockOffset = "clock_offset"
     /// The role the server gave this replica's token at login ("rep" or "manager").
     case role
+    /// 1 while rows held before an epoch reset wait for the full pull to confirm them (table `unconfirmed`).
+    case resyncing
+    /// Refusals with a larger id came after the last epoch reset.
+    case resyncRefusalsAfter = "resync_refusals_after"
     /// The CA file (PEM) given at login, trusted instead of the system's authorities.
     case caFile = "ca_file"
     /// 1 when plain http:// to another machine was allowed at login (`--insecure`).

@@ -10,16 +10,20 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Write one JSON line per request to stderr.
     public var logRequests: Bool
+    /// A connection that sends nothing for this long is closed (slow or stalled clients).
+    public var idleTimeoutSeconds: UInt32
     /// Serve HTTPS with this certificate and key; nil serves plain HTTP.
     public var tls: TLSIdentity?
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
-                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, tls: TLSIdentity? = nil) {
+                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60,
+                tls: TLSIdentity? = nil) {
         self.host = host
         self.port = port
         self.maxDrift = maxDrift
         self.maxBodyBytes = maxBodyBytes
         self.logRequests = logRequests
+        self.idleTimeoutSeconds = max(1, idleTimeoutSeconds)
         self.tls = tls
     }
 }
@@ -41,7 +45,8 @@ public final class SyncServer: Sendable {
         self.router = router
         let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
         http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
-                              tls: configuration.tls, observer: log, handler: { [router] in router.handle($0) })
+                              idleTimeoutSeconds: configuration.idleTimeoutSeconds, tls: configuration.tls,
+                              observer: log, handler: { [router] in router.handle($0) })
     }
 
     public var port: UInt16 { http.port }

@@ -70,6 +70,7 @@ struct ServerProcessTests {
         #expect(try ServerProcess.run(["frobnicate"]).status == 64)
         #expect(try ServerProcess.run(["user", "add", "x", "--role", "boss", "--db", "/tmp/none.db"]).status == 64)
         #expect(try ServerProcess.run(["serve", "--db", "x.db"]).status == 64, "--listen is required")
+        #expect(try ServerProcess.run(["serve", "--db", "x.db", "--listen", "127.0.0.1:0", "--idle-timeout-seconds", "0"]).status == 64)
         #expect(try ServerProcess.run(["conflicts", "--db", "/nonexistent/dir/none.db"]).status == 1)
         #expect(try ServerProcess.run(["backup", "--help"]).status == 0)
     }
@@ -100,6 +101,7 @@ struct ServerProcessTests {
                         var request = URLRequest(url: base)
                         request.httpMethod = "POST"
                         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.setValue("application/x-gsp-frame", forHTTPHeaderField: "Content-Type")
                         request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
                         guard let (data, response) = try? await URLSession.shared.data(for: request),
                               (response as? HTTPURLResponse)?.statusCode == 200,

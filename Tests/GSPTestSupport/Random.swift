@@ -48,3 +48,10 @@ public enum RandomChanges {
         }
     }
 }
+
+extension SeededGenerator {
+    /// A row id drawn from the generator, so a seeded test names the same rows on every run.
+    public mutating func rowID() -> RowID { RowID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &self) }) }
+    /// A node id drawn from the generator.
+    public mutating func nodeID() -> NodeID { NodeID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &self) }) }
+}

@@ -41,6 +41,8 @@ extension Replica {
         var session = SyncSession(node: node, knownEpoch: state.epoch, cursor: state.cursor, pushLimit: pushLimit, pageSize: pageSize,
                                   retry: retry)
         var action = session.start()
+        // When the last round left, by this device's clock: with its answer's arrival it brackets the server's time.
+        var sentAt: UInt64 = 0
         while true {
             switch action {
             case .readPending(let limit):
@@ -48,7 +50,9 @@ extension Replica {
             case .send(let round):
                 let answer: SyncAnswer
                 do {
-                    answer = try codec.decode(try await transport.exchange(try codec.encode(round)))
+                    let frame = try codec.encode(round)
+                    sentAt = wallClock.now()
+                    answer = try codec.decode(try await transport.exchange(frame))
                 } catch let error as SyncError {
                     action = session.onTransportError(error)
                     continue
@@ -63,7 +67,7 @@ extension Replica {
                 case .failure(let failure): action = session.onFailure(failure)
                 }
             case .apply(let reply, let retry):
-                let result = try applyReply(reply, keeping: Set(retry))
+                let result = try applyReply(reply, keeping: Set(retry), sentAt: sentAt)
                 action = session.onApplied(result)
                 progress(session.summary)
             case .restamp(let serverTime):
@@ -85,12 +89,15 @@ extension Replica {
 
     /// Applies one reply: refusals, acknowledgement, then the pulled page with its cursor and
     /// epoch. The `keeping` sequences stay pending.
-    func applyReply(_ reply: SyncReply, keeping: Set<UInt64> = []) throws -> PullResult {
+    func applyReply(_ reply: SyncReply, keeping: Set<UInt64> = [], sentAt: UInt64? = nil) throws -> PullResult {
         try transaction {
             try recordRefusalsLocked(reply.refusals.filter { !keeping.contains($0.seq) }.map { ($0.seq, $0.code, $0.reason) })
             try acknowledgeLocked(upTo: reply.acknowledged, except: keeping)
             try setMeta(.epoch, .text(reply.epoch.uuidString.lowercased()))
-            return try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
+            try learnClockOffset(serverTime: reply.serverTime, sentAt: sentAt)
+            var result = try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
+            if !reply.hasMore { result.droppedRows += try finishResync() }
+            return result
         }
     }
 }

@@ -26,6 +26,8 @@ public struct SyncRound: Equatable, Sendable {
 public struct SyncRefusal: Equatable, Sendable {
     /// The code of a change refused because its stamp is too far in the future: re-stamped and pushed again once.
     public static let clockSkew = "clockSkew"
+    /// The code of a change to a deal outside the user's scope (kept, and sent again if the deal becomes theirs).
+    public static let outOfScope = "outOfScope"
 
     public var seq: UInt64
     public var code: String

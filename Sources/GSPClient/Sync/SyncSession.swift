@@ -62,6 +62,7 @@ public struct SyncSession: Sendable {
     var epochReset = false
     var lastBatchWasFull = false
     var lastPushedSeq: UInt64 = 0
+    var requeueRounds = 0
     /// The round on the wire, kept to send again after a transient failure.
     var lastRound: SyncRound?
 
@@ -124,7 +125,10 @@ public struct SyncSession: Sendable {
         }
         // More to push only if the server took this batch: never loop on a batch it keeps refusing to acknowledge.
         let morePush = lastBatchWasFull && reply.acknowledged >= lastPushedSeq
-        if reply.hasMore || morePush {
+        // Refusals put back in pending (their deal became ours) go up in this sync, a bounded number of times.
+        let requeued = result.requeued > 0 && requeueRounds < 3
+        if requeued { requeueRounds += 1 }
+        if reply.hasMore || morePush || requeued {
             state = .readingPending
             return .readPending(limit: pushLimit)
         }

@@ -26,9 +26,11 @@ public final class HTTPServer: Sendable {
     }
 
     /// Starts listening at once; `port` 0 picks a free port (see `port`). With `tls`, serves
-    /// HTTPS only (libmicrohttpd's GnuTLS).
-    public init(host: String, port: UInt16, maxBodyBytes: Int, tls: TLSIdentity? = nil, observer: Observer? = nil,
-                handler: @escaping Handler) throws(HTTPServerError) {
+    /// HTTPS only (libmicrohttpd's GnuTLS). A connection idle for `idleTimeoutSeconds` (headers
+    /// or body not finished, or kept alive unused) is closed, so clients that never finish a
+    /// request (slowloris) do not hold a thread for long.
+    public init(host: String, port: UInt16, maxBodyBytes: Int, idleTimeoutSeconds: UInt32 = 60, tls: TLSIdentity? = nil,
+                observer: Observer? = nil, handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
         self.observer = observer
         self.maxBodyBytes = maxBodyBytes
@@ -47,7 +49,7 @@ public final class HTTPServer: Sendable {
                 .onRequest(connection!, url: url, method: method, data: data, size: size!, context: context!)
         }, me, { cls, _, context, _ in
             Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onCompleted(context)
-        }, me, 1024, 60, 64 * 1024, tlsStrings.first?.pointer, tlsStrings.last?.pointer) else {
+        }, me, 1024, idleTimeoutSeconds, 64 * 1024, tlsStrings.first?.pointer, tlsStrings.last?.pointer) else {
             if tls != nil {
                 throw HTTPServerError("cannot serve HTTPS on \(host):\(port): check that the key matches the certificate and both are PEM, "
                     + "that the address is a numeric IP (such as 127.0.0.1) and the port free")
@@ -88,6 +90,8 @@ public final class HTTPServer: Sendable {
         let started = ContinuousClock.now
         var request: HTTPRequest
         var tooLarge = false
+        /// The body is complete and the handler runs (or ran): counted in `inFlight`.
+        var answering = false
         init(request: HTTPRequest) { self.request = request }
     }
 
@@ -101,10 +105,11 @@ public final class HTTPServer: Sendable {
                                       headers: Self.values(connection, .HEADER_KIND, lowercased: true))
             let pending = Pending(request: request)
             context.pointee = Unmanaged.passRetained(pending).toOpaque()
-            state.withLock { $0.inFlight += 1 }
-            // A declared length over the limit is answered at once, without reading the body.
+            // A declared length over the limit is not stored: the body is read and thrown away,
+            // then answered 413. Answering before the body is read would close the connection on
+            // unread data, and a client still sending (libcurl) then sees a broken pipe, not the 413.
             if let length = request.header("content-length").flatMap(Int.init), length > maxBodyBytes {
-                return respond(tooLarge(), to: pending, on: connection)
+                pending.tooLarge = true
             }
             return .YES
         }
@@ -121,6 +126,10 @@ public final class HTTPServer: Sendable {
             size.pointee = 0
             return .YES
         }
+        // From here the request is in progress: a stop waits for its answer. One still arriving
+        // (a client that may never finish it) does not hold a stop up.
+        pending.answering = true
+        state.withLock { $0.inFlight += 1 }
         return respond(pending.tooLarge ? tooLarge() : handler(pending.request), to: pending, on: connection)
     }
 
@@ -135,9 +144,9 @@ public final class HTTPServer: Sendable {
 
     private func onCompleted(_ context: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
         guard let context, let raw = context.pointee else { return }
-        Unmanaged<Pending>.fromOpaque(raw).release()
+        let pending = Unmanaged<Pending>.fromOpaque(raw).takeRetainedValue()
         context.pointee = nil
-        state.withLock { $0.inFlight -= 1 }
+        if pending.answering { state.withLock { $0.inFlight -= 1 } }
     }
 
     private func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

@@ -14,7 +14,9 @@ extension SQLiteServerStore {
                     refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
                     continue
                 }
-                if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change) {
+                // A replay gets the answer the first push got: accepted, whatever the scope is now
+                // (the first answer may have been lost; refusing now would contradict what is stored).
+                if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
                     refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
                     continue
                 }
@@ -104,6 +106,16 @@ final class MergeSession {
 
     func finish() throws {
         try db.run("UPDATE meta SET value = ? WHERE key = 'last_seq'", [.text(String(seq))])
+    }
+
+    /// Whether this exact change (stamp and value) is stored already. A different value under
+    /// one stamp (a misbehaving writer) is no replay: it is merged by the tie rule.
+    func isReplay(_ change: Change) throws -> Bool {
+        try findHistory.bind([.text(change.table), .text(change.row.lowercased), .text(change.field), change.hlc.sql, .text(change.node.description)])
+        while let seen = try findHistory.step() {
+            if try StoredValue.decode(seen, at: 0) == change.value { return true }
+        }
+        return false
     }
 
     /// Merges one valid change; false when it was already there (a replay).

@@ -5,6 +5,7 @@ import GSPWire
 /// `POST /v1/sync`: a request frame in, a response frame (or an error frame) out.
 ///
 /// Statuses: 200 with a response frame; 400 malformed frame; 413 frame over the limits;
+/// 415 a body not labelled `application/x-gsp-frame`;
 /// 422 clock skew (the error frame carries the server time); 401/403 auth; 500 store failure
 /// (nothing was acknowledged: retry). Every non-200 body is an `ErrorMessage` frame.
 enum SyncRoute {
@@ -15,6 +16,12 @@ enum SyncRoute {
             errorFrame(status, code: status == 401 ? .unauthorized : status == 403 ? .forbidden : .internalError, message)
         }) { request, user in
             guard let user else { return errorFrame(401, code: .unauthorized, "no user") }
+            // Refuse what is not a frame by its label, before reading it: a form or JSON posted here is a client bug.
+            let type = request.header("content-type") ?? ""
+            guard type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == contentType else {
+                return errorFrame(415, code: .malformedFrame,
+                                  "POST /v1/sync takes Content-Type: \(contentType), not '\(type)'; nothing was changed")
+            }
             let message: Message
             do {
                 message = try Frame.decode(request.body)

@@ -1,0 +1,85 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The real `gsp-server` executable on 127.0.0.1 over one database file: its admin commands,
+/// and `serve` started, stopped, killed and restarted on the same file.
+public final class ServerBinary {
+    public let db: String
+    public let extraArguments: [String]
+    public private(set) var process: RunningProcess?
+    /// `http://127.0.0.1:PORT` of the running server.
+    public private(set) var url = ""
+    public var port: UInt16 { UInt16(url.split(separator: ":").last.flatMap { Int($0) } ?? 0) }
+
+    /// `extraArguments` go to every `serve` (such as `["--idle-timeout-seconds", "1"]`).
+    public init(db: String, extraArguments: [String] = []) {
+        self.db = db
+        self.extraArguments = extraArguments
+    }
+
+    deinit { kill() }
+
+    /// Runs an admin command (`user add ...`, `backup FILE`, `restore FILE`) on this database; returns stdout.
+    @discardableResult
+    public func admin(_ arguments: [String]) throws -> String {
+        let result = try GSPBinary.launch(GSPBinary.serverPath, arguments + ["--db", db]).wait()
+        guard result.status == 0 else {
+            throw TestSupportError("gsp-server \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Adds a user and returns their token.
+    public func addUser(_ name: String, role: String) throws -> String {
+        try admin(["user", "add", name, "--role", role])
+    }
+
+    /// Starts `serve` on a free port and waits for its `listening on` line.
+    public func start() throws {
+        kill()
+        let started = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"] + extraArguments)
+        for _ in 0..<800 {
+            if let line = started.outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
+                url = String(line.dropFirst("listening on ".count))
+                process = started
+                return
+            }
+            if !started.isRunning { break }
+            usleep(10_000)
+        }
+        started.sigkill()
+        let result = started.wait()
+        throw TestSupportError("gsp-server serve did not start: \(result.stderr)")
+    }
+
+    /// SIGKILL: the server gets no chance to finish anything.
+    public func kill() {
+        guard let process else { return }
+        process.sigkill()
+        _ = process.wait()
+        self.process = nil
+    }
+
+    /// SIGTERM, then waits; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        guard let process else { return 0 }
+        process.terminate()
+        let status = process.wait().status
+        self.process = nil
+        return status
+    }
+
+    /// Whether `serve` still runs (it did not crash).
+    public var isRunning: Bool { process?.isRunning ?? false }
+}
+
+extension RunningProcess {
+    public var isRunning: Bool { process.isRunning }
+    /// Sends SIGTERM (a graceful stop).
+    public func terminate() { if process.isRunning { process.terminate() } }
+}
