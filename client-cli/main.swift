@@ -7,7 +7,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let environment = ProcessInfo.processInfo.environment
 
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data(("gsp: " + message + "\n").utf8))
+    Context.writeError("gsp: " + message + "\n")
     exit(code)
 }
 
@@ -15,9 +15,9 @@ var commandPath: String?
 do {
     switch try dispatcher.resolve(arguments) {
     case .help(let text):
-        print(text)
+        Context.writeOut(text + "\n")
     case .usage(let text):
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Context.writeError(text + "\n")
         exit(ExitStatus.usage)
     case .run(let command, let parsed):
         commandPath = parsed.command
@@ -31,3 +31,4 @@ do {
     let hint = status == ExitStatus.usage ? "\nRun 'gsp \(commandPath.map { $0 + " " } ?? "")--help' for usage." : ""
     fail("error: \(error)\(hint)", code: status)
 }
+

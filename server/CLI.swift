@@ -70,12 +70,17 @@ struct Command: Sendable {
 }
 
 enum Output {
+    /// A line on stdout. When it cannot be written (a full disk, a closed pipe) the command stops
+    /// with an error instead of going on as if it had been read (a new user's token lost, exit 0).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        do { try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8)) } catch {
+            err("gsp-server: error: cannot write the output: \(error.localizedDescription)")
+            exit(1)
+        }
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     static func json<T: Encodable>(_ value: T) throws {

@@ -54,6 +54,10 @@ let serveCommand = Command(
             host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls))
         Output.out("listening on \(server.url)")
 
+        // A request log piped to a reader that went away must not stop the server (SIGPIPE
+        // kills by default); the failed write is ignored like any other log write.
+        signal(SIGPIPE, SIG_IGN)
+
         // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {

@@ -34,11 +34,11 @@ extension Replica {
     /// PEM file of certificate authorities trusted instead of the system's; it is stored as an
     /// absolute path, so keep the file where it is. Logging in again without it forgets it.
     public func login(server: String, token: String, role: String? = nil, caFile: String? = nil, insecure: Bool = false) throws {
-        let token = token.trimmingCharacters(in: .whitespaces)
         let endpoint: ServerEndpoint
         do { endpoint = try ServerEndpoint(server: server, token: token, insecure: insecure) } catch {
             throw ReplicaError(.invalidValue, error.message)
         }
+        let token = endpoint.token
         guard !token.isEmpty else { throw ReplicaError(.invalidValue, "the token is empty: pass --token TOKEN as given by your administrator") }
         let caPath = try caFile.map(Self.checkedCAFile)
         try restrictFileModes()

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GSPCore
 import GSPStore
 
@@ -51,9 +56,16 @@ public final class Replica {
             throw ReplicaError(.replicaMissing, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p)")
         }
         // The file will hold the server token: readable by its owner only (SQLite gives -wal/-shm the same mode).
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw ReplicaError(.replicaMissing, "cannot create \(path): check that the folder is writable")
+        // Created exclusively (O_EXCL): of two `gsp init` of one path at once, exactly one creates
+        // the file; the other is told it exists and never touches (nor deletes) it.
+        let descriptor = createExclusively(path)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw ReplicaError(.replicaExists, "\(path) already exists: gsp init never overwrites a replica; pass --replica PATH to make another one")
+            }
+            throw ReplicaError(.replicaMissing, "cannot create \(path): \(String(cString: strerror(errno))); check that the folder is writable")
         }
+        _ = closeFile(descriptor)
         do {
             let database = try Database(path: path, create: false)
             try database.transaction {
@@ -69,7 +81,8 @@ public final class Replica {
             }
             return try Replica(path: path, database: database, wallClock: wallClock)
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
+            // This process created the file (exclusively): nothing half-made stays behind.
+            for leftover in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: leftover) }
             throw error
         }
     }
@@ -82,6 +95,11 @@ public final class Replica {
             throw ReplicaError(.replicaMissing, "no replica at \(path): run 'gsp init --user NAME' to create one, or pass --replica PATH")
         }
         guard !isFolder.boolValue else { throw ReplicaError.notAReplica(path, "it is a folder") }
+        // SQLite's open blocks for ever on a named pipe, and a device is never a replica.
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw ReplicaError.notAReplica(path, "it is not a regular file (a named pipe, a device or a socket)")
+        }
         do {
             let probe = try Database(path: path, create: false, readOnly: true)
             let hasMeta = try probe.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")?.integer == 1
@@ -92,6 +110,7 @@ public final class Replica {
                 throw ReplicaError(.notAReplica, "\(path) is a replica of a newer format (\(format)): upgrade gsp to open it")
             }
         } catch let error as DatabaseError {
+            if error.isReadOnly { throw ReplicaError.readOnly(path) }
             throw ReplicaError.notAReplica(path, error.isNotADatabase ? "it is not a SQLite database" : error.message)
         }
         let database = try Database(path: path, create: false)
@@ -101,6 +120,14 @@ public final class Replica {
             try database.transaction { try migrate(database, from: try format()) }
         }
         return try Replica(path: path, database: database, wallClock: wallClock)
+    }
+
+    /// Throws a clear error when this replica cannot be written (a read-only file, or a folder
+    /// where SQLite may not create the -wal and -shm files): checked before anything is sent,
+    /// so a sync never pushes what it could not then record as acknowledged.
+    func checkWritable() throws {
+        if database.isReadOnly { throw ReplicaError.readOnly(path) }
+        do { try transaction {} } catch let error as DatabaseError where error.isReadOnly { throw ReplicaError.readOnly(path) }
     }
 
     /// Brings a replica file from `format` to the current one (in the caller's transaction).
@@ -170,3 +197,11 @@ public final class Replica {
 
 @available(*, unavailable)
 extension Replica: Sendable {}
+
+/// `open(2)` with O_CREAT | O_EXCL, mode 0600: -1 (and errno EEXIST) when `path` exists.
+/// At file scope, where `open` is the C function and not `Replica.open(at:)`.
+private func createExclusively(_ path: String) -> Int32 {
+    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+}
+
+private func closeFile(_ descriptor: Int32) -> Int32 { close(descriptor) }

@@ -22,6 +22,11 @@ public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible 
         ReplicaError(.notAReplica, "\(path) is not a GSP replica (\(why)): run 'gsp init' to create one, or pass --replica PATH")
     }
 
+    static func readOnly(_ path: String) -> ReplicaError {
+        ReplicaError(.invalidState, "\(path) is read-only (the file, or its folder where SQLite writes the -wal and -shm files beside it): "
+                     + "make both writable (chmod u+w) and retry; nothing was changed or sent")
+    }
+
     static func invalid(_ error: DomainError) -> ReplicaError {
         ReplicaError(.invalidValue, error.message)
     }

@@ -29,6 +29,10 @@ public final class Database {
         try execute("PRAGMA foreign_keys=ON")
     }
 
+    /// True when SQLite opened the file read-only although writing was asked for (the file's
+    /// permissions forbid it): every write would fail with SQLITE_READONLY.
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
     /// BEGIN IMMEDIATE, COMMIT and ROLLBACK, prepared once: a transaction per edit would
     /// otherwise parse two statements every time.
     private var transactionControl: [OpaquePointer?] = []

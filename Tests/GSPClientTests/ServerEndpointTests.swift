@@ -24,6 +24,33 @@ import GSPTestSupport
         #expect(try ServerEndpoint(server: url.replacingOccurrences(of: "http:", with: "https:"), token: "t").server.hasPrefix("https://"))
     }
 
+    /// Breaker: `gsp login --token $'T\r\nX-Evil: 1'` logged in and sent the injected header on
+    /// every request; a token is one HTTP header value, so anything but visible ASCII is refused.
+    @Test(arguments: ["good\r\nX-Evil: 1", "a\u{01}b", "a b", "t\u{7F}", "tök", "a\tb"])
+    func tokensWithControlCharactersOrSpacesAreRefused(token: String) throws {
+        let error = #expect(throws: SyncError.self) { try ServerEndpoint(server: "https://gsp.example.com", token: token) }
+        #expect(error?.message.contains("the token may hold only visible ASCII") == true)
+        let dir = TemporaryDirectory()
+        let replica = try Replica.create(at: dir.path("r.sqlite"), user: "alice")
+        #expect(throws: ReplicaError.self) { try replica.login(server: "https://gsp.example.com", token: token) }
+        #expect(try replica.syncState().token == nil)
+    }
+
+    /// Breaker: a query, a fragment, credentials, dot segments or a port past 65535 in --server
+    /// were stored (the password shown back) or failed later with a curl message.
+    @Test(arguments: ["https://h?x=1", "https://h#top", "https://user:pw@h", "https://h:99999", "https://h:0",
+                      "https://h/../../etc", "https://h/a/./b", "https://h\u{01}x"])
+    func serverURLsWithMoreThanHostPortAndPathAreRefused(url: String) throws {
+        let error = #expect(throws: SyncError.self) { try ServerEndpoint(server: url, token: "t") }
+        #expect(error?.message.contains("malformed server URL") == true)
+    }
+
+    @Test func serverURLsWithAPathPrefixStillWork() throws {
+        #expect(try ServerEndpoint(server: "https://h:8443/gsp/", token: "t").server == "https://h:8443/gsp")
+        // A pasted token's surrounding spaces and line break are not part of it.
+        #expect(try ServerEndpoint(server: "https://h", token: " tok-EN_1\n").token == "tok-EN_1")
+    }
+
     @Test func loginRefusesPlainHTTPToAnotherHostAndStoresTrustSettings() throws {
         let dir = TemporaryDirectory()
         let replica = try Replica.create(at: dir.path("r.sqlite"), user: "alice")

@@ -32,12 +32,15 @@ public enum GSPBinary {
     }
 
     /// Starts any executable with `arguments` and the current environment plus `environment`.
-    public static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> RunningProcess {
+    /// `stderrPath`: a file the process writes its stderr to instead of the captured one (such as /dev/full).
+    public static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                              stderrPath: String? = nil) throws -> RunningProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSupportError("no executable at \(executable): run 'swift build' first")
         }
         return try RunningProcess(executable: executable, arguments: arguments,
-                                  environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
+                                  environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                                  stderrPath: stderrPath)
     }
 
     /// Runs `gsp` with `arguments`, the replica given by `GSP_REPLICA`, and waits for it.
@@ -47,14 +50,16 @@ public enum GSPBinary {
     }
 
     /// Starts `gsp` without waiting: for tests that kill it.
-    public static func start(_ arguments: [String], replica: String, environment: [String: String] = [:]) throws -> RunningProcess {
+    /// `stdoutPath`: a file the process writes its stdout to instead of the captured one (such as /dev/full).
+    public static func start(_ arguments: [String], replica: String, environment: [String: String] = [:],
+                             stdoutPath: String? = nil) throws -> RunningProcess {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw TestSupportError("no gsp binary at \(path): run 'swift build' first (or set GSP_BIN)")
         }
         var env = ProcessInfo.processInfo.environment
         env["GSP_REPLICA"] = replica
         env.merge(environment) { _, new in new }
-        return try RunningProcess(executable: path, arguments: arguments, environment: env)
+        return try RunningProcess(executable: path, arguments: arguments, environment: env, stdoutPath: stdoutPath)
     }
 }
 
@@ -63,7 +68,7 @@ public final class RunningProcess {
     let process = Process()
     let outURL: URL, errURL: URL
 
-    init(executable: String, arguments: [String], environment: [String: String]) throws {
+    init(executable: String, arguments: [String], environment: [String: String], stdoutPath: String? = nil, stderrPath: String? = nil) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-run-\(UUID().uuidString)")
         outURL = base.appendingPathExtension("out")
         errURL = base.appendingPathExtension("err")
@@ -72,8 +77,8 @@ public final class RunningProcess {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL)
+        process.standardError = try FileHandle(forWritingTo: stderrPath.map { URL(fileURLWithPath: $0) } ?? errURL)
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }

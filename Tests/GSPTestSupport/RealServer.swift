@@ -19,8 +19,9 @@ public final class RealServer {
     }
 
     /// Starts serving and waits (up to 5 s) for the "listening on URL" line.
-    public func start() throws {
-        let server = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0"])
+    /// `stderrPath`: where the server's request log goes instead of the captured file (such as /dev/full).
+    public func start(stderrPath: String? = nil) throws {
+        let server = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0"], stderrPath: stderrPath)
         process = server
         for _ in 0..<200 {
             if let line = server.outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {

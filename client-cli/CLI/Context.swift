@@ -37,27 +37,91 @@ struct Context {
         note("note: override recorded; this replica has not logged in, so the server checks at sync that you are a manager")
     }
 
+    /// Prints text for people: control characters in it (which can come from any synced
+    /// field) are shown visibly, never sent to the terminal as commands.
     func print(_ text: String) {
-        Swift.print(text)
+        Self.writeOut(Self.visible(text) + "\n")
     }
 
     /// Prints a document as it is, adding a line end only when it has none ("\r\n" counts as one).
-    func printDocument(_ text: String) {
-        Swift.print(text, terminator: text.unicodeScalars.last == "\n" ? "" : "\n")
+    /// `forPeople`: a text document (not JSON nor CSV), whose control characters are shown visibly.
+    func printDocument(_ text: String, forPeople: Bool) {
+        let text = forPeople ? Self.visible(text) : text
+        Self.writeOut(text.unicodeScalars.last == "\n" ? text : text + "\n")
+    }
+
+    /// `text` with its control characters made visible, in caret notation ("\u{1B}" is "^[",
+    /// "\r" is "^M", DEL is "^?"; C1 controls such as U+009B become "\u{9B}"), except line
+    /// ends and tabs. Without it a field such as a deal title could retitle the terminal,
+    /// clear it, or overwrite a line with "\r".
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isHidden) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isHidden(scalar) else { out.append(scalar); continue }
+            switch scalar.value {
+            case 0x7F: out.append(contentsOf: "^?".unicodeScalars)
+            case 0..<0x20: out.append("^"); out.append(Unicode.Scalar(UInt8(scalar.value + 0x40)))
+            default: out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
+    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x09: false
+        case 0..<0x20, 0x7F...0x9F: true
+        default: false
+        }
     }
 
     func printJSON(_ value: JSON) {
-        Swift.print(value.rendered())
+        Self.writeOut(value.rendered() + "\n")
     }
 
     /// A line on stderr (diagnostics and progress).
     func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Self.writeError(text + "\n")
     }
 
     /// Text on stderr as is (progress rewritten in place with a carriage return).
     func noteInline(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Self.writeError(text)
+    }
+
+    /// Text on stdout as is.
+    func printRaw(_ text: String) {
+        Self.writeOut(text)
+    }
+
+    /// A file error as the operating system words it ("No space left on device"), not as a
+    /// Foundation error dump ("Error Domain=NSCocoaErrorDomain Code=640 ...").
+    static func describe(_ error: any Error) -> String {
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if error.domain == NSCocoaErrorDomain && error.code == NSFileNoSuchFileError { return "no such file or folder" }
+        return error.localizedDescription
+    }
+
+    /// Every byte gsp prints on stdout goes through here. A write that fails (a full disk) is an
+    /// error, exit 1: never a crash (the non-throwing FileHandle.write traps) nor a silent
+    /// success with the output lost.
+    static func writeOut(_ text: String) {
+        do { try FileHandle.standardOutput.write(contentsOf: Data(text.utf8)) } catch {
+            writeError("gsp: error: cannot write the output (\(describe(error))): free some space or write elsewhere\n")
+            exit(ExitStatus.failure)
+        }
+    }
+
+    /// Writes to stderr, never trapping: when even stderr cannot be written (a full disk),
+    /// there is nowhere left to say so, and the exit status still tells.
+    static func writeError(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     /// A progress line on stderr, rewritten in place; `final` ends it.

@@ -94,10 +94,13 @@ struct ExportCSV: Command {
         let replica = try context.openReplica()
         let csv = NativeCSV.export(table, rows: try replica.rows(of: table.rawValue))
         if let out {
-            try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            // Atomic: a failed write (a full disk) leaves no half-written file, and any old file as it was.
+            do { try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                throw ReplicaError(.invalidState, "cannot write \(out) (\(Context.describe(error))): nothing was written; check the folder exists and has space, or write elsewhere")
+            }
             context.note("wrote \(out)")
         } else {
-            FileHandle.standardOutput.write(Data(csv.utf8))
+            context.printRaw(csv)
         }
     }
 }

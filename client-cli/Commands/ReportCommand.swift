@@ -56,7 +56,7 @@ struct ReportCommand: Command {
             if let refusal = name.replicaRefusal { throw UsageError(refusal, command: "report") }
             let table = try replica.report(name, options: options)
             // CSV ends every line in CRLF, the last one too: printed as it is, with no extra newline.
-            context.printDocument(context.json ? table.json() : csv ? table.csv() : table.text())
+            context.printDocument(context.json ? table.json() : csv ? table.csv() : table.text(), forPeople: !context.json && !csv)
             return
         }
         let server: ServerEndpoint
@@ -66,6 +66,6 @@ struct ReportCommand: Command {
         let format: ReportRequest.Format = context.json ? .json : csv ? .csv : .text
         let (name, query) = (name.rawValue, query)
         let body = try runBlocking { try await ReportRequest.fetch(server, name: name, query: query, format: format) }
-        context.printDocument(body)
+        context.printDocument(body, forPeople: format == .text)
     }
 }

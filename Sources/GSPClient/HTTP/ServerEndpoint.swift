@@ -14,10 +14,18 @@ public struct ServerEndpoint: Equatable, Sendable {
     /// unless `insecure`.
     public init(server: String, token: String, caFile: String? = nil, insecure: Bool = false) throws(SyncError) {
         let trimmed = server.trimmingCharacters(in: .whitespaces)
+        // A pasted token often brings a space or a line break at either end: those are not part of it.
+        let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         let base = trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
         guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = url.host, !host.isEmpty else {
             throw SyncError(.notLoggedIn, "malformed server URL '\(server)': write it as https://host[:port], then run 'gsp login --server URL --token TOKEN'")
+        }
+        if let extra = Self.extraURLPart(url) {
+            throw SyncError(.notLoggedIn, "malformed server URL '\(server)': it has \(extra); write it as https://host[:port][/path], then run 'gsp login --server URL --token TOKEN'")
+        }
+        if !Self.isHeaderSafe(token) {
+            throw SyncError(.notLoggedIn, "the token may hold only visible ASCII (no spaces, tabs, line breaks or other control characters): paste it exactly as 'gsp-server user add' printed it, then run 'gsp login --server URL --token TOKEN'")
         }
         if let refusal = Self.plainHTTPRefusal(url, insecure: insecure) { throw SyncError(.notLoggedIn, refusal) }
         self.server = base
@@ -35,6 +43,27 @@ public struct ServerEndpoint: Equatable, Sendable {
         components.queryItems = query.isEmpty ? nil : query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         guard let url = components.url else { throw SyncError(.notLoggedIn, "cannot build a URL from '\(server)'") }
         return url
+    }
+
+    /// What a server URL holds beyond scheme, host, port and path, or nil when nothing: every
+    /// request is built by appending to the URL, so a query or a fragment would be mangled,
+    /// credentials would sit in the replica beside the token, and dot segments would make the
+    /// path mean something else than it says.
+    static func extraURLPart(_ url: URL) -> String? {
+        if url.query != nil { return "a query ('?...')" }
+        if url.fragment != nil { return "a fragment ('#...')" }
+        if url.user != nil || url.password != nil { return "credentials ('user:password@'): the token is the only credential" }
+        if let port = url.port, !(1...65535).contains(port) { return "port \(port), outside 1-65535" }
+        if url.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
+            return "a '.' or '..' path segment"
+        }
+        return nil
+    }
+
+    /// True when `token` can travel as an HTTP header value as it is: visible ASCII only.
+    /// Anything else (a line break above all) would split or corrupt the Authorization header.
+    static func isHeaderSafe(_ token: String) -> Bool {
+        token.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// Why plain http:// to `url` is refused, or nil when it is allowed: https, a loopback

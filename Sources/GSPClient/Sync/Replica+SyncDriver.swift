@@ -36,6 +36,7 @@ extension Replica {
 
     private func runSync(transport: any Transport, codec: any SyncCodec, pushLimit: Int, pageSize: UInt32,
                          retry: RetryPolicy, progress: (SyncSummary) -> Void) async throws -> SyncSummary {
+        try checkWritable()
         let state = try syncState()
         var session = SyncSession(node: node, knownEpoch: state.epoch, cursor: state.cursor, pushLimit: pushLimit, pageSize: pageSize,
                                   retry: retry)

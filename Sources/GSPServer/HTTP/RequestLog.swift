@@ -24,7 +24,9 @@ public enum RequestLog {
     }
 
     /// Writes the line in one `write`, so lines from connection threads never interleave.
+    /// A log that cannot be written (a full disk, a closed pipe) loses the line; the request
+    /// is served all the same (the non-throwing `FileHandle.write` would trap and stop the server).
     public static func write(_ request: HTTPRequest, _ response: HTTPResponse, _ duration: Duration) {
-        FileHandle.standardError.write(Data((line(request, response, duration) + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((line(request, response, duration) + "\n").utf8))
     }
 }
