@@ -90,6 +90,26 @@ struct StoreScopeTests {
         #expect(late.refusals.count == 1)
     }
 
+    /// A push whose answer was lost is retried after the deal left the rep: the retry gets the
+    /// first answer (accepted, nothing new stored), not a refusal contradicting what is stored.
+    @Test(arguments: StoreBackend.available) func aRetriedPushKeepsItsFirstAnswerAfterTheDealLeft(_ backend: StoreBackend) throws {
+        let p = try Pipeline(backend)
+        var a = Writer()
+        a.clock = p.writer.clock + 10
+        let edit = a.change("deals", p.aliceDeal, "next_step", .text("call back"))
+        #expect(try p.fixture.store.push([edit], as: alice, node: a.node).refusals.isEmpty)
+        var m = Writer()
+        m.clock = a.clock + 10
+        try p.fixture.store.push([m.change("deals", p.aliceDeal, "owner", .text("bob"))], as: manager, node: m.node)
+
+        let retried = try p.fixture.store.push([edit], as: alice, node: a.node)
+        #expect(retried.refusals.isEmpty)
+        #expect(retried.accepted == 0)
+        var late = a
+        let fresh = late.change("deals", p.aliceDeal, "next_step", .text("new edit"))
+        #expect(try p.fixture.store.push([fresh], as: alice, node: a.node).refusals.count == 1)
+    }
+
     @Test(arguments: StoreBackend.available) func aChildMovedToAnotherDealFollowsIt(_ backend: StoreBackend) throws {
         var p = try Pipeline(backend)
         let aliceCursor = try p.fixture.store.pullAll(user: alice).cursor

@@ -9,7 +9,7 @@ import GSPPostgres
 ///
 /// The caches stay exact because the transaction holds the sequence allocator's row lock:
 /// no other merge writes while this one runs, and every write here updates the caches.
-final class PostgresMergeSession: ScopeLookup {
+final class PostgresMergeSession: ScopeLookup, PushMergeSession {
     let db: PostgresConnection
     let user: User
     let now: Int64
@@ -111,6 +111,11 @@ final class PostgresMergeSession: ScopeLookup {
         let foundOwners = try db.execute("SELECT deal, owner FROM deal_owners WHERE deal = ANY($1::text[])", [.textArray(dealList)])
         for deal in dealList { owners[deal] = .some(nil) }
         for i in 0..<foundOwners.rowCount { owners[foundOwners.text(i, 0)] = .some(foundOwners.optionalText(i, 1)) }
+    }
+
+    /// Whether this exact change (stamp and value) is stored already, or met earlier in this push.
+    func isReplay(_ change: Change) throws -> Bool {
+        try seenValues(Stamp(key: change.key, hlc: change.hlc, node: change.node)).contains(change.value)
     }
 
     /// Merges one valid change; false when it was already there (a replay).

@@ -19,28 +19,9 @@ extension PostgresServerStore {
                 guard allocator.rowCount == 1 else {
                     throw ServerStoreError("the database has no sequence allocator row: run 'gsp-server migrate --db URL'")
                 }
-                var refusals: [ChangeRefusal] = []
-                var valid: [IncomingChange] = []
-                for pushed in changes {
-                    if let reason = Scope.invalidReason(pushed.change) {
-                        refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
-                    } else {
-                        valid.append(pushed)
-                    }
-                }
-                let session = try PostgresMergeSession(db: db, user: user, now: now, intent: BatchIntent(changes),
-                                                       seq: allocator.integer(0, 0), changes: valid.map(\.change))
-                var accepted = 0
-                var maxHLC = HLC.zero
-                for pushed in valid {
-                    if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change) {
-                        refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
-                        continue
-                    }
-                    if try session.apply(pushed.change) {
-                        accepted += 1
-                        maxHLC = max(maxHLC, pushed.change.hlc)
-                    }
+                let (session, merged) = try PushMerge.run(changes, role: user.role) { valid in
+                    try PostgresMergeSession(db: db, user: user, now: now, intent: BatchIntent(changes),
+                                             seq: allocator.integer(0, 0), changes: valid)
                 }
                 try session.finish()
                 let pushedMax = changes.map(\.seq).max() ?? 0
@@ -50,8 +31,7 @@ extension PostgresServerStore {
                         usr = excluded.usr, last_seen = excluded.last_seen
                     """, [.text(node.description), .text(user.name), .integer(Int64(clamping: pushedMax)), .integer(now.milliseconds)])
                 // As in SQLite: a push acknowledges exactly what it carried, never a stored high-water mark.
-                refusals.sort { $0.seq < $1.seq }
-                return MergeOutcome(acknowledged: pushedMax, refusals: refusals, accepted: accepted, maxHLC: maxHLC)
+                return MergeOutcome(acknowledged: pushedMax, refusals: merged.refusals, accepted: merged.accepted, maxHLC: merged.maxHLC)
             }
         }
     }

@@ -5,25 +5,8 @@ import GSPStore
 extension SQLiteServerStore {
     public func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome {
         try queue.write { db in
-            let session = try MergeSession(db: db, user: user, now: now, intent: BatchIntent(changes))
-            var refusals: [ChangeRefusal] = []
-            var accepted = 0
-            var maxHLC = HLC.zero
-            for pushed in changes {
-                if let reason = Scope.invalidReason(pushed.change) {
-                    refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
-                    continue
-                }
-                // A replay gets the answer the first push got: accepted, whatever the scope is now
-                // (the first answer may have been lost; refusing now would contradict what is stored).
-                if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
-                    refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
-                    continue
-                }
-                if try session.apply(pushed.change) {
-                    accepted += 1
-                    maxHLC = max(maxHLC, pushed.change.hlc)
-                }
+            let (session, merged) = try PushMerge.run(changes, role: user.role) { _ in
+                try MergeSession(db: db, user: user, now: now, intent: BatchIntent(changes))
             }
             try session.finish()
             let pushedMax = changes.map(\.seq).max() ?? 0
@@ -39,13 +22,13 @@ extension SQLiteServerStore {
             // from a pull), and the client deletes every pending change up to the acknowledged
             // sequence, changes it has not pushed yet included.
             let acknowledged = pushedMax
-            return MergeOutcome(acknowledged: acknowledged, refusals: refusals, accepted: accepted, maxHLC: maxHLC)
+            return MergeOutcome(acknowledged: acknowledged, refusals: merged.refusals, accepted: merged.accepted, maxHLC: merged.maxHLC)
         }
     }
 }
 
 /// One push being merged inside its transaction: prepared statements and the server sequence.
-final class MergeSession {
+final class MergeSession: PushMergeSession {
     let db: Database
     let user: User
     let now: Int64

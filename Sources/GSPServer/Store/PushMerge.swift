@@ -1,0 +1,51 @@
+import GSPCore
+
+/// What a backend's merge session offers the per-change loop both stores share.
+protocol PushMergeSession: AnyObject {
+    /// Why a rep may not write this change, or nil.
+    func outOfScopeReason(_ change: Change) throws -> String?
+    /// Whether this exact change (stamp and value) is stored already.
+    func isReplay(_ change: Change) throws -> Bool
+    /// Merges one valid change; false when it was already there.
+    func apply(_ change: Change) throws -> Bool
+}
+
+/// The one merge rule for a push, whatever the store: each change in order is refused as
+/// invalid, refused as out of the rep's scope, or applied.
+enum PushMerge {
+    struct Result {
+        var refusals: [ChangeRefusal] = []
+        var accepted = 0
+        var maxHLC = HLC.zero
+    }
+
+    /// `makeSession` gets the valid changes (a backend may read what they touch in one go).
+    static func run<Session: PushMergeSession>(_ changes: [IncomingChange], role: Role,
+                                               makeSession: ([Change]) throws -> Session) throws -> (Session, Result) {
+        var result = Result()
+        var valid: [IncomingChange] = []
+        valid.reserveCapacity(changes.count)
+        for pushed in changes {
+            if let reason = Scope.invalidReason(pushed.change) {
+                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
+            } else {
+                valid.append(pushed)
+            }
+        }
+        let session = try makeSession(valid.map(\.change))
+        for pushed in valid {
+            // A replay gets the answer the first push got: accepted, whatever the scope is now
+            // (the first answer may have been lost; refusing now would contradict what is stored).
+            if role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
+                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
+                continue
+            }
+            if try session.apply(pushed.change) {
+                result.accepted += 1
+                result.maxHLC = max(result.maxHLC, pushed.change.hlc)
+            }
+        }
+        result.refusals.sort { $0.seq < $1.seq }
+        return (session, result)
+    }
+}
