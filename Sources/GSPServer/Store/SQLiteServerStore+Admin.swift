@@ -4,7 +4,7 @@ import GSPStore
 
 extension SQLiteServerStore {
     public func history(since: Date?, limit: Int) throws -> [HistoryEntry] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("""
                 SELECT \(Self.historyColumns) FROM history WHERE received >= ? ORDER BY id LIMIT ?
                 """, [.integer(since?.milliseconds ?? .min), .integer(Int64(max(0, limit)))]) { try Self.historyEntry($0).entry }
@@ -12,7 +12,7 @@ extension SQLiteServerStore {
     }
 
     public func history(afterID: Int64, limit: Int) throws -> HistoryPage {
-        let rows = try queue.read { db in
+        let rows = try queue.snapshot { db in
             try db.query("""
                 SELECT \(Self.historyColumns) FROM history WHERE id > ? ORDER BY id LIMIT ?
                 """, [.integer(afterID), .integer(Int64(max(0, limit)))], Self.historyEntry)
@@ -33,7 +33,7 @@ extension SQLiteServerStore {
     }
 
     public func conflicts(since: Date?) throws -> [ConflictRecord] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("""
                 SELECT tbl, row, field, win_kind, win_value, win_currency, win_hlc, win_node, win_user,
                        lose_kind, lose_value, lose_currency, lose_hlc, lose_node, lose_user, detected
