@@ -19,11 +19,7 @@ public final class CurlHTTPClient: HTTPClient {
         let cancel = CancelFlag()
         do {
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
-                    DispatchQueue.global().async {
-                        continuation.resume(with: Result { () throws(SyncError) in try self.perform(request, cancel: cancel) })
-                    }
-                }
+                try await BlockingCall.run { try self.perform(request, cancel: cancel) }
             } onCancel: {
                 cancel.set()
             }
