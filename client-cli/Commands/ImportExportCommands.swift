@@ -111,15 +111,18 @@ struct ImportGenerated: Command {
         options: [
             .value("deals", "N", "how many deals (default 300)"),
             .value("seed", "N", "the seed: the same seed gives the same deals (default 42)"),
-            .value("reps", "NAMES", "comma-separated owners (default ana,bo,chen)"),
+            .value("reps", "NAMES", "comma-separated owners (default ana,bo,chen; for a rep, only themselves)"),
             .json,
         ],
-        discussion: "Every stage, KPIs with measurements, PIS time cards, both contract models and lost deals, over 2026.")
+        discussion: "Every stage, KPIs with measurements, PIS time cards, both contract models and lost deals, over the last 14 months.\nOn a rep's replica (logged in as a rep) every deal is the rep's own: the server refuses a rep's changes to others' deals.")
 
     let generator: DemoGenerator
+    /// --reps was given (else a rep's deals are all their own).
+    let repsGiven: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         var generator = DemoGenerator()
+        repsGiven = arguments.option("reps") != nil
         if let n = try arguments.integer("deals") {
             guard n > 0, n <= 1_000_000 else { throw UsageError("--deals takes 1 to 1000000", command: "import generate") }
             generator.deals = Int(n)
@@ -138,6 +141,21 @@ struct ImportGenerated: Command {
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
         var generator = generator
+        // A rep may write only their own deals: generate those, or refuse others' before anything is written.
+        switch try replica.role() {
+        case "rep":
+            if !repsGiven { generator.reps = [replica.user] }
+            let others = Set(generator.reps).subtracting([replica.user]).sorted()
+            guard others.isEmpty else {
+                throw ReplicaError(.outOfScope, "you are a rep (\(replica.user)): deals owned by \(others.joined(separator: ", ")) would be refused by the server "
+                                   + "at sync, so nothing was generated. Drop --reps to generate deals of your own, or ask a manager to generate the team's")
+            }
+        case nil where Set(generator.reps) != [replica.user]:
+            context.note("note: this replica has not logged in, so gsp cannot tell whether you are a rep: a rep's sync would refuse the deals "
+                         + "owned by \(generator.reps.filter { $0 != replica.user }.joined(separator: ", ")); log in first, or pass --reps \(replica.user)")
+        default:
+            break
+        }
         // Timelines run up to about 14 months: start far enough back that they end before today.
         generator.start = replica.today.adding(days: -420)
         let result = try Importer.apply(generator.plan(), to: replica, skipBad: false, progress: context.importProgress)
