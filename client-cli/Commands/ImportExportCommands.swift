@@ -50,22 +50,20 @@ struct ImportCSV: Command {
         let plan = try Importer.plan(file: URL(fileURLWithPath: file), mapping: mapping.map { URL(fileURLWithPath: $0) }, preset: preset, delimiter: delimiter)
         if context.stderrIsTerminal { context.note("writing \(plan.records.count) row(s) into \(replica.path) ...") }
         let result = try Importer.apply(plan, to: replica, skipBad: skipBad, progress: context.importProgress)
-        if context.json {
-            context.printJSON(.object([
-                ("rows", .integer(result.rows)), ("rows_changed", .integer(result.summary.rowsChanged)),
-                ("changes_written", .integer(result.summary.changesWritten)), ("fields_unchanged", .integer(result.summary.fieldsUnchanged)),
-                ("notes", .array(result.notes.map { .string($0) })),
-                ("skipped", .array(result.skipped.map { .object([("file", .string($0.file)), ("line", .integer($0.line)), ("reason", .string($0.reason))]) })),
-            ]))
-            return
-        }
-        for problem in result.skipped { context.note("skipped \(problem)") }
-        for note in result.notes { context.note("note: \(note)") }
         let what = Importer.describe(plan)
         var line = "imported \(what) from \(file): \(result.summary.rowsChanged) row(s) changed, \(result.summary.changesWritten) field change(s) pending for the server"
         if result.summary.changesWritten == 0 { line = "imported \(what) from \(file): nothing changed (already up to date)" }
         if !result.skipped.isEmpty { line += "; \(result.skipped.count) bad row(s) skipped" }
-        context.print(line)
+        if !context.json {
+            for problem in result.skipped { context.note("skipped \(problem)") }
+            for note in result.notes { context.note("note: \(note)") }
+        }
+        context.confirm("import.csv", line, [
+            ("rows", .integer(result.rows)), ("rows_changed", .integer(result.summary.rowsChanged)),
+            ("changes_written", .integer(result.summary.changesWritten)), ("fields_unchanged", .integer(result.summary.fieldsUnchanged)),
+            ("notes", .array(result.notes.map { .string($0) })),
+            ("skipped", .array(result.skipped.map { .object([("file", .string($0.file)), ("line", .integer($0.line)), ("reason", .string($0.reason))]) })),
+        ])
     }
 }
 
@@ -74,20 +72,27 @@ struct ExportCSV: Command {
         name: "csv", summary: "write every row of a table as CSV",
         options: [
             .value("table", "TABLE", "deals (default), kpis, time_entries, activities or accounts"),
-            .value("out", "FILE", "write to FILE instead of standard output"),
+            .value("out", "FILE", "write to FILE instead of standard output (then a line, or with --json an object, says what was written)"),
+            .json,
         ],
         discussion: "Deleted rows are included (deleted=true), so an import elsewhere reproduces every field.")
 
     let table: Schema.Table
     let out: String?
+    let json: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
+        json = arguments.flag("json")
         let name = arguments.option("table") ?? "deals"
         guard let table = Schema.Table(rawValue: name) else {
             throw UsageError("unknown table '\(name)': use \(Schema.Table.allCases.map(\.rawValue).joined(separator: ", "))", command: "export csv")
         }
         self.table = table
         out = arguments.option("out")
+    }
+
+    func validate() throws(UsageError) {
+        if json && out == nil { throw UsageError("--json describes the file written with --out: pass --out FILE (the CSV itself is the output otherwise)", command: "export csv") }
     }
 
     func run(_ context: Context) throws {
@@ -98,7 +103,9 @@ struct ExportCSV: Command {
             do { try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
                 throw ReplicaError(.invalidState, "cannot write \(out) (\(Context.describe(error))): nothing was written; check the folder exists and has space, or write elsewhere")
             }
-            context.note("wrote \(out)")
+            let rows = try replica.rows(of: table.rawValue).count
+            context.confirm("export.csv", "exported \(rows) row(s) of table \(table.rawValue) to \(out)",
+                            [("table", .string(table.rawValue)), ("rows", .integer(rows)), ("file", .string(out))])
         } else {
             context.printRaw(csv)
         }
@@ -159,10 +166,10 @@ struct ImportGenerated: Command {
         // Timelines run up to about 14 months: start far enough back that they end before today.
         generator.start = replica.today.adding(days: -420)
         let result = try Importer.apply(generator.plan(), to: replica, skipBad: false, progress: context.importProgress)
-        if context.json {
-            context.printJSON(.object([("rows", .integer(result.rows)), ("changes_written", .integer(result.summary.changesWritten))]))
-        } else {
-            context.print("generated \(generator.deals) deal(s) (seed \(generator.seed)): \(result.rows) row(s), \(result.summary.changesWritten) field change(s) pending for the server")
-        }
+        context.confirm("import.generate", "generated \(generator.deals) deal(s) (seed \(generator.seed)) owned by \(generator.reps.joined(separator: ", ")): "
+                        + "\(result.rows) row(s), \(result.summary.changesWritten) field change(s) pending for the server",
+                        [("deals", .integer(generator.deals)), ("seed", .string(String(generator.seed))),
+                         ("owners", .array(generator.reps.map { .string($0) })),
+                         ("rows", .integer(result.rows)), ("changes_written", .integer(result.summary.changesWritten))])
     }
 }
