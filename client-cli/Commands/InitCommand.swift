@@ -30,13 +30,14 @@ struct LoginCommand: Command {
         name: "login", summary: "store the server URL and your token in the replica",
         options: [.value("server", "URL", "the sync server, such as https://gsp.example.com", required: true),
                   .value("token", "TOKEN", "your access token", required: true),
-                  .value("ca-file", "PEM", "trust the certificate authorities in this PEM file (a company CA) instead of the system's"),
+                  .value("ca-file", "PEM", "trust the certificate authorities in this PEM file (a company CA) instead of the system's; they are stored in the replica"),
                   .flag("insecure", "allow plain http:// to a server on another machine (only on a network you trust)"), .json],
         discussion: """
             The token is kept in the replica file's meta table; login makes the file (and its -wal and -shm files)
             readable by their owner only (mode 0600). Plain http:// is refused for any host but this machine
             (localhost, 127.0.0.0/8, ::1) unless --insecure: use the server's https:// address. --ca-file and
             --insecure are stored with the server and used by every sync; logging in again without them drops them.
+            The CA certificates are checked and copied into the replica at login: the PEM file may move afterwards.
             """)
 
     let server: String, token: String, caFile: String?, insecure: Bool
@@ -56,7 +57,8 @@ struct LoginCommand: Command {
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
         let (server, token, caFile, insecure) = (server, token, caFile, insecure)
-        let endpoint = try ServerEndpoint(server: server, token: token, caFile: try caFile.map(Replica.checkedCAFile), insecure: insecure)
+        // The certificates are checked and read now, and stored by login: the file may move afterwards.
+        let endpoint = try ServerEndpoint(server: server, token: token, caCertificates: try caFile.map(CACertificates.read), insecure: insecure)
         let identity: ServerIdentity
         do {
             identity = try runBlocking { try await ServerIdentity.fetch(endpoint) }
