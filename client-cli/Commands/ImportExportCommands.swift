@@ -75,7 +75,7 @@ struct ExportCSV: Command {
             .value("out", "FILE", "write to FILE instead of standard output (then a line, or with --json an object, says what was written)"),
             .json,
         ],
-        discussion: "Deleted rows are included (deleted=true), so an import elsewhere reproduces every field.")
+        discussion: "Deleted rows are included (deleted=true), so an import elsewhere reproduces every field; the last column,\ngsp_history, holds each row's timeline, so it also keeps when each value was set (stage entries, times in stage).")
 
     let table: Schema.Table
     let out: String?
@@ -97,7 +97,7 @@ struct ExportCSV: Command {
 
     func run(_ context: Context) throws {
         let replica = try context.openReplica()
-        let csv = NativeCSV.export(table, rows: try replica.rows(of: table.rawValue))
+        let csv = NativeCSV.export(table, rows: try replica.rows(of: table.rawValue), timelines: try replica.fieldTimelines(of: table.rawValue))
         if let out {
             // Atomic: a failed write (a full disk) leaves no half-written file, and any old file as it was.
             do { try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
