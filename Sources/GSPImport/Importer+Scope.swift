@@ -5,8 +5,18 @@ extension Importer {
     /// Moves the records a rep may not import (deals owned by someone else, and their KPIs, time
     /// cards and activities) from `plan.records` to `plan.problems`, each with its line and why,
     /// so they are refused before anything reaches the pending log (`--skip-bad` imports the rest).
+    /// A replica that never logged in cannot know its role: a note then says how many deals name
+    /// another owner, which a rep's server would refuse.
     static func keepWritableRecords(_ plan: inout ImportPlan, replica: Replica) throws {
-        guard try replica.role() == "rep" else { return }
+        let role = try replica.role()
+        if role == nil {
+            let others = plan.records.filter { $0.table == .deals && $0.writes.contains { $0.field == "owner" && $0.value != .text(replica.user) } }.count
+            if others > 0 {
+                plan.notes.append("\(others) deal(s) are owned by others; this replica has not logged in, so gsp cannot tell whether you are a rep, "
+                                  + "whose sync the server would refuse for them: log in before importing to have them checked now")
+            }
+        }
+        guard role == "rep" else { return }
         var dealOwners: [String: [FieldWrite]] = [:]
         for record in plan.records where record.table == .deals {
             dealOwners[record.row.lowercased] = record.writes.filter { $0.field == "owner" }

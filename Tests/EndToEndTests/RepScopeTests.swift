@@ -76,5 +76,11 @@ import GSPTestSupport
         // A manager imports the same file whole.
         try loggedIn(team, "meg")
         #expect(try gsp(team, "meg", "import", "csv", csv.path, "--mapping", mapping.path).status == 0)
+
+        // A replica that never logged in cannot tell its role: it imports, and says what it could not check.
+        #expect(try gsp(team, "offline", "init", "--user", "ana").status == 0)
+        let unchecked = try gsp(team, "offline", "import", "csv", csv.path, "--mapping", mapping.path)
+        #expect(unchecked.status == 0)
+        #expect(unchecked.stderr.contains("note: 1 deal(s) are owned by others; this replica has not logged in"), "\(unchecked.stderr)")
     }
 }
