@@ -20,7 +20,9 @@ struct DealNew: Command {
         let id = try replica.createDeal(title: try arguments.required("title"), account: try arguments.required("account"),
                                         device: arguments.option("device"), region: arguments.option("region"),
                                         owner: arguments.option("owner"), value: value)
-        context.confirm("deal.new", "created deal \(id.short) in stage bau", [("deal", .string(id.lowercased))], line: id.lowercased)
+        let owner = try replica.deal(id.lowercased)["owner"].textValue ?? replica.user
+        context.confirm("deal.new", "created deal \(id.short) in stage bau, owned by \(owner)",
+                        [("deal", .string(id.lowercased)), ("owner", .string(owner))], line: id.lowercased)
     }
 }
 
