@@ -7,8 +7,8 @@ import GSPTestSupport
 @Suite("HTTP reports and dashboard")
 struct ReportRouteTests {
     /// Two open deals of alice's (one in poc worth 450.00 USD) and a lost one of bob's.
-    func seeded() throws -> ServerFixture {
-        let fixture = try ServerFixture()
+    func seeded(_ backend: StoreBackend = .sqlite) throws -> ServerFixture {
+        let fixture = try ServerFixture(backend)
         var a = Writer(), b = Writer()
         let d1 = RowID(), d2 = RowID(), d3 = RowID()
         try fixture.store.push(a.deal(d1, owner: "alice", title: "<script>alert(1)</script>")
@@ -45,6 +45,28 @@ struct ReportRouteTests {
         #expect(csv.contains("poc"))
         #expect(try await get(fixture, "/v1/reports/pipeline", token: fixture.tokens["alice"]).0 == 403)
         #expect(try await get(fixture, "/v1/reports/pipeline", token: nil).0 == 401)
+    }
+
+    /// The route keeps the history in memory between requests: what is pushed after one report
+    /// shows in the next, and a restore (a new epoch) replaces everything it held.
+    @Test(arguments: StoreBackend.available) func reportsFollowNewPushesAndRestores(_ backend: StoreBackend) async throws {
+        let fixture = try seeded(backend)
+        let meg = fixture.tokens["meg"]
+        #expect(try await get(fixture, "/v1/reports/pipeline", token: meg).1.contains("450.00"))
+        let backup = fixture.storeFixture.directory.path("before.backup")
+        try fixture.store.backup(to: backup)
+
+        var a = Writer()
+        let late = RowID()
+        try fixture.store.push(a.deal(late, owner: "alice", title: "Late") + [a.change("deals", late, "stage", .text("poc")),
+                               a.change("deals", late, "value", .money(Money(minorUnits: 77_700, currency: "EUR")))], as: alice, node: a.node)
+        let after = try await get(fixture, "/v1/reports/pipeline", token: meg).1
+        #expect(after.contains("777.00") && after.contains("450.00"), "the pushed deal is missing: \(after)")
+        #expect(try await get(fixture, "/dashboard", token: meg).1.contains("777.00"), "the dashboard shares the same history")
+
+        _ = try fixture.store.restore(from: backup)
+        let restored = try await get(fixture, "/v1/reports/pipeline", token: meg).1
+        #expect(!restored.contains("777.00") && restored.contains("450.00"), "the report still shows what the restore removed: \(restored)")
     }
 
     @Test func everyReportAnswersManagersAndRefusesReps() async throws {

@@ -11,8 +11,8 @@ final class ServerFixture {
     var tokens: [String: String] = [:]
     var store: any ServerStore { storeFixture.store }
 
-    init(maxBodyBytes: Int = (16 << 20) + (64 << 10)) throws {
-        storeFixture = try StoreFixture()
+    init(_ backend: StoreBackend = .sqlite, maxBodyBytes: Int = (16 << 20) + (64 << 10)) throws {
+        storeFixture = try StoreFixture(backend)
         for user in [manager, alice, bob] {
             let token = try Token.generate()
             try storeFixture.store.addUser(user, tokenHash: Token.hash(token))
