@@ -65,7 +65,7 @@ public enum GSPBinary {
 
 /// A started child process with its output captured to temporary files (pipes could fill up
 /// and block it). Started with posix_spawn and reaped with waitpid: Foundation's Process here
-/// sometimes missed a child's exit (a zombie left waiting) or returned from waitUntilExit with
+/// sometimes missed a child's exit (a zombie left waiting) or reported the exit with
 /// the output not all written, so a test saw an empty token from a command that had printed one.
 public final class RunningProcess: @unchecked Sendable {
     // @unchecked: `exit` is only touched under `lock`; everything else is immutable.
