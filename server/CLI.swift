@@ -86,10 +86,15 @@ enum Output {
     /// A line on stdout. When it cannot be written (a full disk, a closed pipe) the command stops
     /// with an error instead of going on as if it had been read (a new user's token lost, exit 0).
     static func out(_ text: String) {
-        do { try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8)) } catch {
+        do { try write(text) } catch {
             err("gsp-server: error: cannot write the output: \(error.localizedDescription)")
             exit(1)
         }
+    }
+
+    /// A line on stdout; throws when it cannot be written.
+    static func write(_ text: String) throws {
+        try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
     }
 
     static func err(_ text: String) {

@@ -98,7 +98,7 @@ public final class SQLiteServerStore: ServerStore {
 
     // MARK: Users
 
-    public func addUser(_ user: User, tokenHash: [UInt8]) throws {
+    public func addUser(_ user: User, tokenHash: [UInt8], beforeCommit: () throws -> Void) throws {
         try Self.validate(userName: user.name)
         try queue.write { db in
             if let revoked = try db.scalar("SELECT revoked FROM users WHERE name = ?", [.text(user.name)])?.integer, revoked == 0 {
@@ -107,6 +107,7 @@ public final class SQLiteServerStore: ServerStore {
             try db.run("INSERT OR REPLACE INTO users(name, role, region, token_hash, revoked, created) VALUES (?, ?, ?, ?, 0, ?)",
                        [.text(user.name), .text(user.role.rawValue), user.region.map(SQLValue.text) ?? .null,
                         .blob(tokenHash), .integer(user.created.milliseconds)])
+            try beforeCommit()
         }
     }
 
