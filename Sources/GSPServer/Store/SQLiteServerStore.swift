@@ -14,10 +14,10 @@ public final class SQLiteServerStore: ServerStore {
 
     /// Opens (creating when asked) a store and brings its schema up to date.
     public init(path: String, create: Bool = true) throws {
+        try Self.checkLocation(of: path)
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw ServerStoreError("no database at \(path): start 'gsp-server serve --db \(path)' or run 'gsp-server migrate --db \(path)' to create it")
         }
-        try Self.checkFolder(of: path)
         do {
             queue = try DatabaseQueue(path: path, create: create)
             // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a push of 1,000 changes
@@ -145,7 +145,7 @@ public final class SQLiteServerStore: ServerStore {
     /// Throws naming the problem when the database's folder is missing, not a folder, or not
     /// writable (SQLite needs to create its journal files there), instead of "SQLite error 14".
     static func checkFolder(of path: String) throws(ServerStoreError) {
-        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let folder = folder(of: path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw ServerStoreError("cannot open \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder))")
@@ -153,6 +153,60 @@ public final class SQLiteServerStore: ServerStore {
         guard isFolder.boolValue else { throw ServerStoreError("cannot open \(path): \(folder) is not a folder") }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ServerStoreError("cannot open \(path): the folder \(folder) is not writable by this user; gsp-server writes the database and its journal files there")
+        }
+    }
+
+    /// Throws naming the problem when `path` (or its folder, see `checkFolder`) cannot hold the
+    /// database: it exists but is not a regular file (a folder, a FIFO, a device: SQLite would
+    /// say only "disk I/O error" or "unable to open database file"), or it may not be written.
+    static func checkLocation(of path: String) throws(ServerStoreError) {
+        try checkFolder(of: path)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }   // missing: SQLite creates it
+        if let kind = FileKind(mode: info.st_mode) {
+            throw ServerStoreError("cannot open \(path): it is \(kind.description), not a regular file; "
+                + (kind == .folder ? "give the path of a database file in it, such as \(path.hasSuffix("/") ? path : path + "/")server.db"
+                                   : "give the path of a SQLite database file (created when missing)"))
+        }
+        guard access(path, W_OK) == 0 else {
+            throw ServerStoreError("cannot open \(path): the file is not writable by this user (\(String(cString: strerror(errno)))); "
+                + "make it writable (chmod u+w), run gsp-server as its owner, or move it to a writable disk")
+        }
+    }
+
+    /// The folder part of `path` ("." for a bare file name). Not NSString's
+    /// `deletingLastPathComponent`: this Foundation traps on a one-character name such as "d".
+    static func folder(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
+    /// What a path that is not a regular file is, for messages.
+    enum FileKind: Equatable {
+        case folder, fifo, characterDevice, blockDevice, socket
+
+        /// nil for a regular file.
+        init?(mode: mode_t) {
+            switch mode & S_IFMT {
+            case S_IFREG: return nil
+            case S_IFDIR: self = .folder
+            case S_IFIFO: self = .fifo
+            case S_IFCHR: self = .characterDevice
+            case S_IFBLK: self = .blockDevice
+            default: self = .socket
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .folder: "a folder"
+            case .fifo: "a FIFO (named pipe)"
+            case .characterDevice: "a character device"
+            case .blockDevice: "a block device"
+            case .socket: "a socket"
+            }
         }
     }
 
