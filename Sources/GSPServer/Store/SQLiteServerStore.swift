@@ -25,8 +25,20 @@ public final class SQLiteServerStore: ServerStore {
             // checkpointed after nearly every push, copying hot pages again each time.
             try queue.read { db in try db.execute("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=10000") }
             try migrate()
+            try Self.applyTestDiskLimit(queue)
         } catch let error as DatabaseError where error.isNotADatabase {
             throw ServerStoreError("\(path) is not a gsp-server database (\(error.message))")
+        }
+    }
+
+    /// TEST HOOK, for the disk-full tests only: with `GSP_TEST_SPARE_PAGES=N` in the environment,
+    /// the database may grow by only N more pages (`PRAGMA max_page_count`), so a push meets
+    /// SQLITE_FULL exactly as on a full disk, without one. Never set it in production.
+    static func applyTestDiskLimit(_ queue: DatabaseQueue) throws {
+        guard let spare = ProcessInfo.processInfo.environment["GSP_TEST_SPARE_PAGES"].flatMap(Int.init), spare >= 0 else { return }
+        try queue.read { db in
+            let pages = try db.scalar("PRAGMA page_count")?.integer ?? 0
+            try db.execute("PRAGMA max_page_count = \(pages + Int64(spare))")
         }
     }
 
