@@ -33,8 +33,10 @@ public enum RequestLog {
 
 /// Lines for the operator on stderr, next to the request log; written even with `--quiet`.
 public enum ServerLog {
+    /// One line: the newlines of a multi-line message (such as its SQL) become spaces.
     public static func error(_ text: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("gsp-server: error: \(text)\n".utf8))
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        try? FileHandle.standardError.write(contentsOf: Data("gsp-server: error: \(line)\n".utf8))
     }
 
     /// Connection-level events (libmicrohttpd's own messages, connections closed without a request).

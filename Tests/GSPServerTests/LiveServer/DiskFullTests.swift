@@ -38,6 +38,7 @@ struct DiskFullTests {
         // The operator's log says what is wrong and what to do.
         #expect(team.server.log.contains("gsp-server: error: a sync from alice"), "\(team.server.log)")
         #expect(team.server.log.contains("the disk holding the database is full (free some space"), "\(team.server.log)")
+        #expect(team.server.log.split(separator: "\n").allSatisfy { $0.hasPrefix("gsp-server: ") }, "one line per event: \(team.server.log)")
 
         // Space again (the server restarted without the limit): the same replica syncs what was pending.
         team.server.environment = [:]
