@@ -157,7 +157,7 @@ public final class SQLiteServerStore: ServerStore {
     /// Throws naming the problem when the database's folder is missing, not a folder, or not
     /// writable (SQLite needs to create its journal files there), instead of "SQLite error 14".
     static func checkFolder(of path: String) throws(ServerStoreError) {
-        let folder = folder(of: path)
+        let folder = PathText.folder(of: path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw ServerStoreError("cannot open \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder))")
@@ -184,15 +184,6 @@ public final class SQLiteServerStore: ServerStore {
             throw ServerStoreError("cannot open \(path): the file is not writable by this user (\(String(cString: strerror(errno)))); "
                 + "make it writable (chmod u+w), run gsp-server as its owner, or move it to a writable disk")
         }
-    }
-
-    /// The folder part of `path` ("." for a bare file name). Not NSString's
-    /// `deletingLastPathComponent`: this Foundation traps on a one-character name such as "d".
-    static func folder(of path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
     }
 
     /// What a path that is not a regular file is, for messages.
