@@ -85,9 +85,3 @@ public final class ServerBinary {
     /// Whether `serve` still runs (it did not crash).
     public var isRunning: Bool { process?.isRunning ?? false }
 }
-
-extension RunningProcess {
-    public var isRunning: Bool { process.isRunning }
-    /// Sends SIGTERM (a graceful stop).
-    public func terminate() { if process.isRunning { process.terminate() } }
-}

@@ -9,9 +9,9 @@ public struct HTTPTransport: Transport {
     let client: any HTTPClient
     let timeout: Duration
 
-    /// A transport to `server`, trusting its CA file when it has one.
+    /// A transport to `server`, trusting its CA certificates when it has some.
     public init(_ server: ServerEndpoint, timeout: Duration = .seconds(60)) throws(SyncError) {
-        try self.init(server, client: try makeHTTPClient(caFile: server.caFile), timeout: timeout)
+        try self.init(server, client: try makeHTTPClient(caFile: server.caFile, caCertificates: server.caCertificates), timeout: timeout)
     }
 
     public init(_ server: ServerEndpoint, client: any HTTPClient, timeout: Duration = .seconds(60)) throws(SyncError) {
