@@ -34,13 +34,13 @@ public enum GSPBinary {
     /// Starts any executable with `arguments` and the current environment plus `environment`.
     /// `stderrPath`: a file the process writes its stderr to instead of the captured one (such as /dev/full).
     public static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                              stderrPath: String? = nil) throws -> RunningProcess {
+                              stdoutPath: String? = nil, stderrPath: String? = nil) throws -> RunningProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSupportError("no executable at \(executable): run 'swift build' first")
         }
         return try RunningProcess(executable: executable, arguments: arguments,
                                   environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
-                                  stderrPath: stderrPath)
+                                  stdoutPath: stdoutPath, stderrPath: stderrPath)
     }
 
     /// Runs `gsp` with `arguments`, the replica given by `GSP_REPLICA`, and waits for it.
@@ -103,6 +103,8 @@ public final class RunningProcess: @unchecked Sendable {
 
     /// What the process wrote to stdout so far.
     public var outputSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    /// What the process wrote to stderr so far (its log, for a server).
+    public var errorsSoFar: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
 
     /// Whether the process has not exited yet.
     public var isRunning: Bool { reap(blocking: false) == nil }

@@ -1,5 +1,6 @@
 import Foundation
 import GSPClient
+import GSPCore
 
 struct InitCommand: Command {
     static let spec = CommandSpec(
@@ -16,7 +17,7 @@ struct InitCommand: Command {
         }
         // The per-user default folder is gsp's to make; a folder the user named must exist.
         if context.replicaPathIsDefault {
-            let folder = (context.replicaPath as NSString).deletingLastPathComponent
+            let folder = PathText.folder(of: context.replicaPath)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         let replica = try Replica.create(at: context.replicaPath, user: name)

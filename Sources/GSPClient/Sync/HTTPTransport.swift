@@ -1,4 +1,5 @@
 import Foundation
+import GSPWire
 
 /// `POST <server>/v1/sync` with a bearer token, over this platform's `HTTPClient`.
 public struct HTTPTransport: Transport {
@@ -38,7 +39,11 @@ public struct HTTPTransport: Transport {
         case 413:
             throw SyncError(.tooLarge, "the server refused the request as too large (HTTP 413)")
         case 502, 503, 504:
-            let body = response.bodySnippet
+            // gsp-server says why in an error frame (its disk is full, its database restarting); a proxy in plain text.
+            var body = response.bodySnippet
+            if response.contentType.hasPrefix(Self.contentType), case .error(let error)? = try? Frame.decode(response.body) {
+                body = error.message
+            }
             throw SyncError(.unavailable, "the server is unavailable (HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)"))",
                             retryAfter: response.retryAfter)
         default:
