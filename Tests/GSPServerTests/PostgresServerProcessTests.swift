@@ -92,7 +92,7 @@ struct PostgresServerProcessTests {
         #expect(Self.differences(stored, reference) == 0, "the store holds the reference merge")
         #expect(try store.history(since: nil, limit: 100_000).count == written, "every change stored exactly once")
         for (index, client) in clients.enumerated() {
-            #expect(client.failures.isEmpty, "no round trip failed: \(client.failures)")
+            #expect(client.failures.isEmpty, "no round trip failed: \(client.failures) \(client.unreachable.prefix(3))")
             #expect(client.duplicates == 0, "a cursor handed out a change twice")
             #expect(Self.differences(client.state, reference) == 0, "replica \(index) (\(client.written.isEmpty ? "reader" : "writer")) differs from the reference merge")
         }
@@ -141,7 +141,7 @@ struct PostgresServerProcessTests {
         var reference = MergedState()
         for client in clients { reference.apply(client.written) }
         let failures = clients.reduce(into: [Int: Int]()) { all, client in all.merge(client.failures, uniquingKeysWith: +) }
-        #expect(Set(failures.keys).isSubset(of: [503]), "only 503s while the database was away: \(failures)")
+        #expect(Set(failures.keys).isSubset(of: [503]), "only 503s while the database was away: \(failures) \(clients.flatMap(\.unreachable).prefix(3))")
         #expect(failures[503, default: 0] > 0, "the outage was seen")
         for client in clients {
             #expect(client.pending.isEmpty)

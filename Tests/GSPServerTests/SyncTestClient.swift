@@ -21,6 +21,8 @@ struct SyncTestClient {
     /// HTTP statuses of failed round trips, and how many.
     private(set) var failures: [Int: Int] = [:]
     private(set) var hasMore = false
+    /// When and why the server could not be reached or gave no whole answer (status 0).
+    private(set) var unreachable: [String] = []
 
     init(token: String) { self.token = token }
 
@@ -38,9 +40,13 @@ struct SyncTestClient {
     mutating func sync(_ server: URL, pushLimit: Int = 50, pageSize: UInt32 = 25) async -> Int {
         let body = Frame.encode(.request(SyncRequest(node: node, knownEpoch: epoch, cursor: cursor, pageSize: pageSize,
                                                      changes: Array(pending.prefix(pushLimit)))))
-        guard let sent = try? await TestHTTP.send("POST", server.appendingPathComponent("v1/sync").absoluteString, token: token,
-                                                  contentType: "application/x-gsp-frame", body: body) else {
+        let sent: RawResponse
+        do {
+            sent = try await TestHTTP.send("POST", server.appendingPathComponent("v1/sync").absoluteString, token: token,
+                                           contentType: "application/x-gsp-frame", body: body)
+        } catch {
             failures[0, default: 0] += 1
+            unreachable.append("\(Date()): \(error)")
             return 0
         }
         let status = sent.status
