@@ -5,13 +5,13 @@ import GSPPostgres
 extension PostgresServerStore {
     /// One page in one REPEATABLE READ snapshot, so `last_seq` and the rows agree.
     public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
-        let limit = max(1, limit)
+        var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit)
         return try run { db in
             try db.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
                 let lastSeq = UInt64(max(0, try db.execute("SELECT last_seq FROM sequence_allocator WHERE id = 1").integer(0, 0)))
                 let columns = "f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr, f.seq"
                 let rows: PostgresResult
-                let after = PostgresParameter.integer(Int64(clamping: cursor)), count = PostgresParameter.integer(Int64(limit) + 1)
+                let after = PostgresParameter.integer(Int64(clamping: cursor)), count = PostgresParameter.integer(Int64(assembly.rowsToRead))
                 if user.role == .manager {
                     rows = try db.execute("SELECT \(columns) FROM fields f WHERE f.seq > $1 ORDER BY f.seq LIMIT $2", [after, count])
                 } else {
@@ -24,21 +24,10 @@ extension PostgresServerStore {
                         ORDER BY f.seq LIMIT $2
                         """, [after, count, .textArray(Scope.sharedTables.sorted()), .text(user.name)])
                 }
-                var changes: [Change] = []
-                var nodes: [NodeID: String] = [:]
-                var lastReturned = cursor
-                // The query asks for one row more than the limit: its presence means there is more.
-                let hasMore = rows.rowCount > limit
-                for i in 0..<min(limit, rows.rowCount) {
-                    let change = try rows.change(i)
-                    changes.append(change)
-                    nodes[change.node] = rows.text(i, 10)
-                    lastReturned = UInt64(rows.integer(i, 11))
+                for i in 0..<rows.rowCount {
+                    if !assembly.add(try rows.change(i), writer: rows.text(i, 10), seq: UInt64(rows.integer(i, 11))) { break }
                 }
-                // Without more, every visible change up to last_seq was returned: the cursor moves there.
-                let newCursor = hasMore ? lastReturned : max(cursor, lastSeq)
-                let dropped = user.role == .manager ? [] : try droppedRows(for: user.name, after: cursor, through: newCursor, in: db)
-                return PullPage(changes: changes, dropped: dropped, nodes: nodes, cursor: newCursor, hasMore: hasMore)
+                return try assembly.page(lastSeq: lastSeq) { after, through in try droppedRows(for: user.name, after: after, through: through, in: db) }
             }
         }
     }

@@ -128,6 +128,9 @@ public final class PostgresServerStore: ServerStore {
         }
     }
 
+    /// Round trips to PostgreSQL so far, all connections together (for the benchmark and tests).
+    public var roundTrips: Int { pool.roundTrips }
+
     public func epoch() throws -> UUID {
         try run { db in
             let rows = try db.execute("SELECT value FROM meta WHERE key = 'epoch'")
