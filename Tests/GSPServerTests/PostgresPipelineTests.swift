@@ -109,7 +109,7 @@ struct PostgresMergeRoundTripTests {
         #expect(try trips { try store.push(move, as: manager, node: w.node) } == 2)
         #expect(try trips { try store.push([], as: alice, node: w.node) } == 1, "a pull-only sync records its acknowledgement alone")
         let view = try store.pullAll(user: bob).changes
-        #expect(view.rows.count == 10 * 2, "bob received the reassigned deals and their KPIs")
+        #expect(view.rows.count == 10 * 2 + 2, "bob received the reassigned deals, their KPIs and the two KPIs moved under them")
     }
 
     /// Two stores (as two server processes) merge at once on one database while readers pull
