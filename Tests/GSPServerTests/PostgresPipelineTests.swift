@@ -86,8 +86,9 @@ struct PostgresPipelineTests {
 
 @Suite("PostgreSQL store: round trips and concurrent merges", .enabled(if: PostgresTestDatabase.adminURL != nil, "needs GSP_TEST_POSTGRES_URL (scripts/with-postgres.sh)"))
 struct PostgresMergeRoundTripTests {
-    /// A push costs two round trips whatever it holds: one to lock and read, one to write and commit.
-    @Test func aPushTakesTwoRoundTripsWhateverItHolds() throws {
+    /// A push costs two round trips whatever it holds: one to lock and read, one to write and
+    /// commit. A page of a pull costs one (a manager's) or two (a rep's).
+    @Test func aPushTakesTwoRoundTripsWhateverItHoldsAndAPageOneOrTwo() throws {
         let database = try PostgresTestDatabase()
         let store = try PostgresServerStore(url: database.url)
         var w = Writer()
@@ -108,6 +109,8 @@ struct PostgresMergeRoundTripTests {
         let move = [w.change("kpis", RowID(), "deal", .text(deals[0].lowercased)), w.change("kpis", RowID(), "deal", .text(deals[1].lowercased))]
         #expect(try trips { try store.push(move, as: manager, node: w.node) } == 2)
         #expect(try trips { try store.push([], as: alice, node: w.node) } == 1, "a pull-only sync records its acknowledgement alone")
+        #expect(try trips { _ = try store.pull(user: manager, cursor: 0, limit: 10) } == 1, "a manager's page")
+        #expect(try trips { _ = try store.pull(user: bob, cursor: 0, limit: 10) } == 2, "a rep's page, then the rows that left their scope")
         let view = try store.pullAll(user: bob).changes
         #expect(view.rows.count == 10 * 2 + 2, "bob received the reassigned deals, their KPIs and the two KPIs moved under them")
     }
