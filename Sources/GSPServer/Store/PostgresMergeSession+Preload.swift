@@ -10,7 +10,8 @@ import GSPPostgres
 
 extension PostgresMergeSession {
     /// Begins the transaction, takes the allocator's lock, and reads in the same round trip
-    /// everything the merge of `changes` will ask about.
+    /// everything the merge of `changes` will ask about: winners and seen stamps, rows, owners,
+    /// and the stored fields of rows that may change hands.
     ///
     /// The statements run in order, so every read starts after the lock is granted and, under
     /// READ COMMITTED, sees every merge committed before it.
@@ -33,16 +34,19 @@ extension PostgresMergeSession {
         var statements = [
             PostgresStatement("BEGIN"),
             PostgresStatement("SELECT last_seq FROM sequence_allocator WHERE id = 1 FOR UPDATE"),
+            // Per pushed stamp: its field's winner and, when the history may hold that stamp, the
+            // values stored under it. Every stored change is at most its field's winner (the
+            // winner is the greatest), so a stamp above the winner's HLC needs no history lookup:
+            // for a fresh edit, the usual case, the history is not read. HLCs are compared as
+            // signed bigints, so a winner's HLC with its top bit set always looks.
             PostgresStatement("""
-                SELECT f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr
-                FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tbl, rid, field)
-                CROSS JOIN LATERAL (SELECT * FROM fields x WHERE x.tbl = k.tbl AND x.rid = k.rid AND x.field = k.field LIMIT 1) f
-                """, [.textArray(keys.map(\.table)), .textArray(keys.map(\.row.lowercased)), .textArray(keys.map(\.field))]),
-            PostgresStatement("""
-                SELECT h.tbl, h.rid, h.field, h.kind, h.ival, h.tval, h.currency, h.hlc, h.node, h.prev
+                SELECT f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr,
+                    s.hlc, s.node, h.kind, h.ival, h.tval, h.currency
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS s(tbl, rid, field, hlc, node)
-                CROSS JOIN LATERAL (SELECT * FROM history x WHERE x.tbl = s.tbl AND x.rid = s.rid AND x.field = s.field
-                                    AND x.hlc = s.hlc AND x.node = s.node OFFSET 0) h
+                CROSS JOIN LATERAL (SELECT * FROM fields x WHERE x.tbl = s.tbl AND x.rid = s.rid AND x.field = s.field LIMIT 1) f
+                LEFT JOIN LATERAL (SELECT x.kind, x.ival, x.tval, x.currency FROM history x
+                                   WHERE (s.hlc <= f.hlc OR f.hlc < 0) AND x.tbl = s.tbl AND x.rid = s.rid AND x.field = s.field
+                                   AND x.hlc = s.hlc AND x.node = s.node OFFSET 0) h ON true
                 """, [.textArray(stamps.map(\.key.table)), .textArray(stamps.map(\.key.row.lowercased)), .textArray(stamps.map(\.key.field)),
                       .integerArray(stamps.map { Int64(bitPattern: $0.hlc.rawValue) }), .textArray(stamps.map(\.node.description))]),
             PostgresStatement("""
@@ -74,19 +78,16 @@ extension PostgresMergeSession {
 
         let found = results[2]
         for key in keys { winners[key] = .some(nil) }
+        for stamp in stamps { seen[stamp] = [] }
         for i in 0..<found.rowCount {
             let change = try found.change(i)
             winners[change.key] = (change, found.text(i, 10))
+            guard !found.isNull(i, 13), let node = NodeID(found.text(i, 12)) else { continue }
+            let stamp = Stamp(key: change.key, hlc: HLC(sql: found.integer(i, 11)), node: node)
+            seen[stamp, default: []].append(try PostgresValueColumns.decode(found, i, 13))
         }
 
-        let history = results[3]
-        for stamp in stamps { seen[stamp] = [] }
-        for i in 0..<history.rowCount {
-            let change = try history.change(i)
-            seen[Stamp(key: change.key, hlc: change.hlc, node: change.node), default: []].append(change.value)
-        }
-
-        let foundRows = results[4]
+        let foundRows = results[3]
         for key in wanted { setRow(key, nil) }
         for i in 0..<foundRows.rowCount {
             let deal = foundRows.optionalText(i, 2)
@@ -94,12 +95,12 @@ extension PostgresMergeSession {
             if let deal { deals.insert(deal) }
         }
 
-        let foundOwners = results[5]
+        let foundOwners = results[4]
         for deal in deals { owners[deal] = .some(nil) }
         for i in 0..<foundOwners.rowCount { owners[foundOwners.text(i, 0)] = .some(foundOwners.optionalText(i, 1)) }
 
         if movers != nil {
-            let stored = results[6]
+            let stored = results[5]
             for i in 0..<stored.rowCount {
                 let key = RowKey(table: stored.text(i, 0), row: stored.text(i, 1))
                 storedFields[key, default: []].append((try stored.change(i), stored.text(i, 10), stored.integer(i, 11)))
