@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import Testing
 import GSPCore
@@ -98,14 +95,11 @@ struct ServerProcessTests {
                             return PushedChange(seq: seq, change: Change(table: "deals", row: deal, field: "f\(seq)",
                                                                          value: .integer(Int64(seq)), hlc: hlc, node: node))
                         }
-                        var request = URLRequest(url: base)
-                        request.httpMethod = "POST"
-                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                        request.setValue("application/x-gsp-frame", forHTTPHeaderField: "Content-Type")
-                        request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
-                        guard let (data, response) = try? await URLSession.shared.data(for: request),
-                              (response as? HTTPURLResponse)?.statusCode == 200,
-                              let answer = try? Frame.decode(data).response else { break }
+                        let body = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
+                        guard let sent = try? await TestHTTP.send("POST", base.absoluteString, token: token,
+                                                                  contentType: "application/x-gsp-frame", body: body),
+                              sent.status == 200,
+                              let answer = try? Frame.decode(sent.body).response else { break }
                         acknowledged = answer.acknowledged
                         syncs.count.add(1, ordering: .relaxed)
                     }

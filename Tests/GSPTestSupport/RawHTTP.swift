@@ -115,7 +115,7 @@ public enum RawHTTP {
     /// Sends one request with `Connection: close` and reads the answer; nil when the server
     /// closed the connection without one.
     public static func request(port: UInt16, _ method: String, _ path: String, headers: [String: String] = [:],
-                               body: Data = Data()) throws -> RawResponse? {
+                               body: Data = Data(), idle: Double = 10) throws -> RawResponse? {
         let connection = try RawConnection(port: port)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
@@ -123,6 +123,6 @@ public enum RawHTTP {
             head += "Content-Length: \(body.count)\r\n"
         }
         connection.write(Data((head + "\r\n").utf8) + body)
-        return connection.receiveResponse()
+        return connection.receiveResponse(idle: idle)
     }
 }

@@ -5,7 +5,7 @@ import GSPStore
 extension SQLiteServerStore {
     public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
         var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit)
-        return try queue.read { db in
+        return try queue.snapshot { db in
             let lastSeq = UInt64(try db.scalar("SELECT value FROM meta WHERE key = 'last_seq'")?.text.flatMap(UInt64.init) ?? 0)
             let columns = "f.tbl, f.row, f.field, f.kind, f.value, f.currency, f.hlc, f.node, f.prev, f.user, f.seq"
             let sql: String

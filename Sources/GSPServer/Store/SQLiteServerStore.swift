@@ -82,7 +82,7 @@ public final class SQLiteServerStore: ServerStore {
     """
 
     public func epoch() throws -> UUID {
-        try queue.read { db in
+        try queue.snapshot { db in
             guard let text = try db.scalar("SELECT value FROM meta WHERE key = 'epoch'")?.text, let uuid = UUID(uuidString: text) else {
                 throw ServerStoreError("the database has no epoch: run 'gsp-server migrate --db \(path)'")
             }
@@ -91,7 +91,7 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func acknowledged(node: NodeID) throws -> UInt64 {
-        try queue.read { db in
+        try queue.snapshot { db in
             UInt64(try db.scalar("SELECT acknowledged FROM acks WHERE node = ?", [.text(node.description)])?.integer ?? 0)
         }
     }
@@ -111,7 +111,7 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func users() throws -> [User] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("SELECT name, role, region, revoked, created FROM users ORDER BY name") { row in
                 try Self.user(row)
             }
@@ -119,7 +119,7 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func activeCredentials() throws -> [UserCredential] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("SELECT name, role, region, revoked, created, token_hash FROM users WHERE revoked = 0") { row in
                 UserCredential(user: try Self.user(row), tokenHash: row.blob(5))
             }

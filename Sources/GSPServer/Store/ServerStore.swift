@@ -144,6 +144,16 @@ public struct HistoryEntry: Sendable, Equatable {
     }
 }
 
+/// A page of the history and the number of its last entry (`afterID` for the next page).
+public struct HistoryPage: Sendable {
+    public var entries: [HistoryEntry]
+    public var lastID: Int64
+    public init(entries: [HistoryEntry], lastID: Int64) {
+        self.entries = entries
+        self.lastID = lastID
+    }
+}
+
 /// The server's storage. Every method is one whole operation (one transaction), so a
 /// backend can run it on its own connection; the SQLite and PostgreSQL backends share it.
 public protocol ServerStore: Sendable {
@@ -163,6 +173,9 @@ public protocol ServerStore: Sendable {
     func revokeUser(named name: String) throws
 
     func history(since: Date?, limit: Int) throws -> [HistoryEntry]
+    /// Up to `limit` history entries stored after the entry numbered `afterID`, in the order
+    /// they committed (0 starts at the beginning); the history only ever grows.
+    func history(afterID: Int64, limit: Int) throws -> HistoryPage
     func conflicts(since: Date?) throws -> [ConflictRecord]
 
     /// Writes a consistent copy of the whole store to `path` (which must not exist).
