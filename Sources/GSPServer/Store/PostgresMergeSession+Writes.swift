@@ -56,7 +56,7 @@ extension PostgresMergeSession {
     }
 
     /// Gives every field of a row a new server sequence, in the order of their old ones.
-    /// The row's stored fields are read once and join the in-memory writes, so no flush is needed.
+    /// The row's stored fields join the in-memory writes, which `commit` writes with the rest.
     private func resequence(_ key: RowKey) throws {
         if !pendingRows.contains(key) && !rowsInMemory.contains(key) {
             for stored in try storedFields(of: key) {
