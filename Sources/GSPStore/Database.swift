@@ -132,6 +132,8 @@ public final class Database {
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
+    /// Whether a transaction is open (SQLite may roll one back by itself, on a full disk for one).
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(_ rc: Int32, sql: String?) -> DatabaseError {

@@ -7,6 +7,7 @@ import Foundation
 // `poolLock`, and a reader only by the caller that took it from the pool; none escapes `body`.
 public final class DatabaseQueue: @unchecked Sendable {
     private let writerLock = FairLock()
+    private let group = GroupCommit()
     private let writer: Database
     public let path: String
     private let readerSlots: DispatchSemaphore
@@ -31,6 +32,22 @@ public final class DatabaseQueue: @unchecked Sendable {
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         try writerLock.withLock { try writer.transaction { try body(writer) } }
     }
+
+    /// Runs `body` in a transaction it may share with writes from other threads that arrived
+    /// at the same time (each in its own savepoint: a throwing `body` undoes only itself).
+    /// Returns only after the shared transaction committed.
+    public func groupWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try withoutActuallyEscaping(body) { body in
+            let job = GroupCommit.Job { db in result = try body(db) }
+            try group.run(job) { commit in try writerLock.withLock { try commit(writer) } }
+        }
+        guard let result else { preconditionFailure("a group write returned without running its body") }
+        return result
+    }
+
+    /// How many group transactions `groupWrite` has committed.
+    public var commitCount: Int { group.commits }
 
     /// Runs `body` in one read transaction on a read-only connection: it sees one committed
     /// state throughout, and never waits for a write in progress.

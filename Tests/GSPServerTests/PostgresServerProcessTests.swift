@@ -11,7 +11,7 @@ import GSPTestSupport
 struct PostgresServerProcessTests {
     /// Runs gsp-server to completion; returns the status and both outputs.
     static func server(_ arguments: [String]) throws -> ProcessResult {
-        try GSPBinary.launch(try ServerProcess.executable.path, arguments).wait()
+        try GSPBinary.launch(GSPBinary.serverPath, arguments).wait()
     }
 
     @Test func badConnectionStringsAndWrongSchemaVersionsFailClearlyAtStart() throws {
@@ -51,7 +51,7 @@ struct PostgresServerProcessTests {
     @Test func twoServersOnOneDatabaseMissNoChange() async throws {
         let database = try PostgresTestDatabase()
         let (servers, token) = try Self.startServers(2, url: database.url)
-        defer { for server in servers { server.process.terminate(); server.process.waitUntilExit() } }
+        defer { for server in servers { server.server.stop() } }
         let urls = servers.map { URL(string: "http://127.0.0.1:\($0.port)")! }
         let deals = (0..<8).map { _ in RowID() }
         let writersDone = SyncCounter(), pushed = SyncCounter()
@@ -103,7 +103,7 @@ struct PostgresServerProcessTests {
     @Test func aPostgresRestartMidSyncGives503sThenConverges() async throws {
         let cluster = try PostgresCluster()
         let (servers, token) = try Self.startServers(2, url: cluster.url)
-        defer { for server in servers { server.process.terminate(); server.process.waitUntilExit() } }
+        defer { for server in servers { server.server.stop() } }
         let urls = servers.map { URL(string: "http://127.0.0.1:\($0.port)")! }
         let successes = SyncCounter(), restarted = SyncCounter(), pushed = SyncCounter()
 

@@ -8,6 +8,17 @@ public enum OldReplicaFile {
         try database.execute("DROP TABLE import_baseline; UPDATE meta SET value = 1 WHERE key = 'format';")
     }
 
+    /// Makes a logged-in replica look as one logged in with `--ca-file` by a gsp that stored only
+    /// the file's path, not its certificates.
+    public static func forgetStoredCACertificates(_ path: String) throws {
+        try Database(path: path, create: false).execute("DELETE FROM meta WHERE key = 'ca_pem'")
+    }
+
+    /// Whether the replica holds CA certificates stored at login.
+    public static func hasStoredCACertificates(_ path: String) throws -> Bool {
+        try Database(path: path, create: false, readOnly: true).scalar("SELECT count(*) FROM meta WHERE key = 'ca_pem' AND value IS NOT NULL")?.integer == 1
+    }
+
     /// The format a replica file says it has.
     public static func format(_ path: String) throws -> Int64? {
         try Database(path: path, create: false, readOnly: true).scalar("SELECT value FROM meta WHERE key = 'format'")?.integer

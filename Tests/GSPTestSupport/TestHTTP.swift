@@ -1,9 +1,9 @@
 import Foundation
-import Dispatch
+import GSPClient
 
 /// Ordinary HTTP requests from async tests to a server on 127.0.0.1: one connection per
-/// request, run on a Dispatch thread so a slow answer never holds a thread of Swift's small
-/// cooperative pool. Tests do not use Foundation's URLSession: on Linux its async calls
+/// request, on a thread of its own (`BlockingCall`) so a slow answer never holds a thread of
+/// Swift's small cooperative pool or of Dispatch's global queues. Tests do not use Foundation's URLSession: on Linux its async calls
 /// sometimes never returned under load (no timeout fired), which hung whole test runs.
 public enum TestHTTP {
     /// Sends `method url` with `headers` and `body`; the answer, or an error when the server
@@ -15,12 +15,8 @@ public enum TestHTTP {
         }
         let target = parsed.percentEncodedPath.isEmpty ? "/" : parsed.percentEncodedPath
         let path = target + (parsed.percentEncodedQuery.map { "?" + $0 } ?? "")
-        let answer: RawResponse? = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try RawHTTP.request(port: UInt16(port), method, path, headers: headers, body: body, idle: idle)
-                })
-            }
+        let answer = try await BlockingCall.run {
+            try RawHTTP.request(port: UInt16(port), method, path, headers: headers, body: body, idle: idle)
         }
         guard let answer, answer.complete else {
             throw TestSupportError("\(method) \(url): the server closed the connection or went quiet without a whole answer")

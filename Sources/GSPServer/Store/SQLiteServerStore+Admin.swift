@@ -56,14 +56,19 @@ extension SQLiteServerStore {
         if FileManager.default.fileExists(atPath: path) {
             throw ServerStoreError("\(path) already exists: choose a new backup file name")
         }
+        do { try Self.checkFolder(of: path) } catch { throw ServerStoreError("cannot write the backup: \(error.message)") }
         try queue.read { db in try db.run("VACUUM INTO ?", [.text(path)]) }
     }
 
     /// Copies every table of the backup over this store in one transaction, then draws a new
     /// epoch: replicas synced after the backup hold cursors and acknowledgements this data never had.
     public func restore(from path: String) throws -> UUID {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw ServerStoreError("no backup file at \(path)")
+        }
+        if let kind = FileKind(mode: info.st_mode) {
+            throw ServerStoreError("cannot restore from \(path): it is \(kind.description), not a backup file; give the file 'gsp-server backup' wrote")
         }
         do {
             let source = try Database(path: path, create: false, readOnly: true)

@@ -166,7 +166,11 @@ public protocol ServerStore: Sendable {
     /// The last local sequence acknowledged to `node`, 0 when unknown.
     func acknowledged(node: NodeID) throws -> UInt64
 
-    func addUser(_ user: User, tokenHash: [UInt8]) throws
+    /// Adds a user (or gives a revoked one a new token). `beforeCommit` runs inside the
+    /// transaction: when it throws, nothing is stored (the CLI writes the only copy of the token
+    /// there, so a token that cannot be written out never becomes valid). It may run more than
+    /// once when a broken PostgreSQL connection makes the transaction run again.
+    func addUser(_ user: User, tokenHash: [UInt8], beforeCommit: () throws -> Void) throws
     func users() throws -> [User]
     /// Users that may sign in, with their token hashes.
     func activeCredentials() throws -> [UserCredential]
@@ -182,6 +186,12 @@ public protocol ServerStore: Sendable {
     func backup(to path: String) throws
     /// Replaces the whole store with a backup and gives it a new epoch, which is returned.
     func restore(from path: String) throws -> UUID
+}
+
+extension ServerStore {
+    public func addUser(_ user: User, tokenHash: [UInt8]) throws {
+        try addUser(user, tokenHash: tokenHash, beforeCommit: {})
+    }
 }
 
 /// A store operation failed for a reason the operator can act on.
