@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A few connections to one database, shared by the threads of a server.
 ///
@@ -14,6 +15,10 @@ public final class PostgresPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var idle: [PostgresConnection] = []
     private var open = 0
+    private let trips = Atomic<Int>(0)
+
+    /// Round trips to the server made by every call so far (see `PostgresConnection.roundTrips`).
+    public var roundTrips: Int { trips.load(ordering: .relaxed) }
 
     /// Connects once right away, so a wrong URL or an unreachable server fails at start.
     public init(url: String, size: Int = 4, setup: @escaping @Sendable (PostgresConnection) throws -> Void = { _ in }) throws(PostgresError) {
@@ -30,7 +35,11 @@ public final class PostgresPool: @unchecked Sendable {
         while true {
             attempt += 1
             let connection = try borrow()
-            defer { giveBack(connection) }
+            let tripsBefore = connection.roundTrips
+            defer {
+                trips.add(connection.roundTrips - tripsBefore, ordering: .relaxed)
+                giveBack(connection)
+            }
             do {
                 if !connection.isHealthy { try connection.reset() }
                 // A transaction left open by a failure would swallow the next statements.

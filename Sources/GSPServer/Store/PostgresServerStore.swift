@@ -20,7 +20,7 @@ public final class PostgresServerStore: ServerStore {
     /// Connects and checks the schema version; `create` also creates or upgrades the schema.
     public init(url: String, create: Bool = true, connections: Int = 4) throws {
         do {
-            pool = try PostgresPool(url: url, size: connections, setup: Self.prepareSession)
+            pool = try PostgresPool(url: url, size: connections)
         } catch {
             throw ServerStoreError("\(error)")
         }
@@ -110,15 +110,6 @@ public final class PostgresServerStore: ServerStore {
         "CREATE TABLE acks (node TEXT PRIMARY KEY, usr TEXT NOT NULL, acknowledged BIGINT NOT NULL, last_seen BIGINT NOT NULL)",
     ]
 
-    /// Per-connection staging tables for COPY (temporary: each connection has its own).
-    static func prepareSession(_ db: PostgresConnection) throws {
-        try db.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS stage_fields (tbl TEXT, rid TEXT, field TEXT, kind SMALLINT, ival BIGINT, tval BYTEA,
-                currency TEXT, hlc BIGINT, node TEXT, prev BIGINT, usr TEXT, seq BIGINT)
-            """)
-        try db.execute("CREATE TEMP TABLE IF NOT EXISTS stage_rows (tbl TEXT, rid TEXT, deal TEXT)")
-    }
-
     /// Runs `body` on a pooled connection; a lost database becomes `ServerStoreUnavailable`.
     func run<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         do {
@@ -127,6 +118,9 @@ public final class PostgresServerStore: ServerStore {
             throw ServerStoreUnavailable("the database is unreachable: \(error.message)")
         }
     }
+
+    /// Round trips to PostgreSQL so far, all connections together (for the benchmark and tests).
+    public var roundTrips: Int { pool.roundTrips }
 
     public func epoch() throws -> UUID {
         try run { db in
