@@ -82,6 +82,7 @@ extension PostgresMergeSession {
         for i in 0..<found.rowCount {
             let change = try found.change(i)
             winners[change.key] = (change, found.text(i, 10))
+            storedKeys.insert(change.key)
             guard !found.isNull(i, 13), let node = NodeID(found.text(i, 12)) else { continue }
             let stamp = Stamp(key: change.key, hlc: HLC(sql: found.integer(i, 11)), node: node)
             seen[stamp, default: []].append(try PostgresValueColumns.decode(found, i, 13))
@@ -103,7 +104,9 @@ extension PostgresMergeSession {
             let stored = results[5]
             for i in 0..<stored.rowCount {
                 let key = RowKey(table: stored.text(i, 0), row: stored.text(i, 1))
-                storedFields[key, default: []].append((try stored.change(i), stored.text(i, 10), stored.integer(i, 11)))
+                let change = try stored.change(i)
+                storedFields[key, default: []].append((change, stored.text(i, 10), stored.integer(i, 11)))
+                storedKeys.insert(change.key)
             }
         }
     }

@@ -79,7 +79,9 @@ extension PostgresMergeSession {
             SELECT tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq FROM fields
             WHERE tbl = $1 AND rid = $2 ORDER BY seq
             """, [.text(key.table), .text(key.row)])
-        return try (0..<stored.rowCount).map { (try stored.change($0), stored.text($0, 10), stored.integer($0, 11)) }
+        let fields = try (0..<stored.rowCount).map { (change: try stored.change($0), user: stored.text($0, 10), seq: stored.integer($0, 11)) }
+        storedKeys.formUnion(fields.map(\.change.key))
+        return fields
     }
 
     /// Writes everything buffered, records the last sequence handed out, runs `then` (the
@@ -104,13 +106,21 @@ extension PostgresMergeSession {
                                                 [.integerArray(scopeLog.map(\.seq)), .textArray(scopeLog.map(\.key.table)),
                                                  .textArray(scopeLog.map(\.key.row)), .textArray(scopeLog.map(\.user))]))
         }
-        if !fieldWrites.isEmpty {
-            var fields = PostgresChangeArrays()
-            var seqs: [Int64] = []
-            for write in fieldWrites.values {
-                fields.append(write.change, user: write.user)
-                seqs.append(write.seq)
-            }
+        // Keys new to `fields` take a plain INSERT, cheaper than an upsert's conflict check and
+        // update path; the rest are upserted. Both are exact: the allocator's lock keeps every
+        // other merge out until commit.
+        var newFields = PostgresFieldArrays(), storedFieldWrites = PostgresFieldArrays()
+        for (key, write) in fieldWrites {
+            if storedKeys.contains(key) { storedFieldWrites.append(write) } else { newFields.append(write) }
+        }
+        if !newFields.isEmpty {
+            statements.append(PostgresStatement("""
+                INSERT INTO fields(tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bytea[],
+                    $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bigint[])
+                """, newFields.parameters))
+        }
+        if !storedFieldWrites.isEmpty {
             statements.append(PostgresStatement("""
                 INSERT INTO fields(tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bytea[],
@@ -118,12 +128,12 @@ extension PostgresMergeSession {
                 ON CONFLICT (tbl, rid, field) DO UPDATE SET kind = excluded.kind, ival = excluded.ival, tval = excluded.tval,
                     currency = excluded.currency, hlc = excluded.hlc, node = excluded.node, prev = excluded.prev,
                     usr = excluded.usr, seq = excluded.seq
-                """, fields.parameters + [.integerArray(seqs)]))
+                """, storedFieldWrites.parameters))
         }
         if !pendingRows.isEmpty {
             let created = Array(pendingRows)
             statements.append(PostgresStatement("""
-                INSERT INTO row_deals(tbl, rid, deal) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING
+                INSERT INTO row_deals(tbl, rid, deal) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
                 """, [.textArray(created.map(\.table)), .textArray(created.map(\.row)), .optionalTextArray(created.map { rows[$0] ?? nil }.map { $0?.deal })]))
         }
         if !movedRows.isEmpty {
@@ -148,4 +158,19 @@ extension PostgresMergeSession {
         try db.pipeline(statements)
         inTransaction = false
     }
+}
+
+/// Field writes as parallel arrays for one multi-row statement: the change, its writer, its seq.
+struct PostgresFieldArrays {
+    private var changes = PostgresChangeArrays()
+    private var seqs: [Int64] = []
+
+    var isEmpty: Bool { seqs.isEmpty }
+
+    mutating func append(_ write: (change: Change, user: String, seq: Int64)) {
+        changes.append(write.change, user: write.user)
+        seqs.append(write.seq)
+    }
+
+    var parameters: [PostgresParameter] { changes.parameters + [.integerArray(seqs)] }
 }

@@ -24,6 +24,9 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
 
     /// Current winners; a missing key has not been read yet, a nil value has no winner.
     var winners: [FieldKey: (change: Change, user: String)?] = [:]
+    /// Keys with a row in `fields` when this push began. Every key in `fieldWrites` was either
+    /// looked up (and is here if found) or read from `fields`, so the others are new.
+    var storedKeys: Set<FieldKey> = []
     /// Values stored in the history under one stamp (replay detection).
     var seen: [Stamp: [Value]] = [:]
     /// Row entries; nil inside: the server has no such row.
@@ -140,6 +143,7 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
             """, [.text(key.table), .text(key.row.lowercased), .text(key.field)])
         let current = found.rowCount == 0 ? nil : (try found.change(0), found.text(0, 10))
         winners[key] = .some(current)
+        if current != nil { storedKeys.insert(key) }
         return current
     }
 }
