@@ -29,6 +29,18 @@ struct StoreScopeTests {
         #expect(managerView.rows == [p.aliceDeal, p.bobDeal, p.aliceKPI, p.bobKPI, p.account])
     }
 
+    @Test(arguments: StoreBackend.available) func theEpochComesWithTheSamePageAsPull(_ backend: StoreBackend) throws {
+        let p = try Pipeline(backend)
+        let store = p.fixture.store
+        for user in [manager, alice] {
+            for (cursor, limit) in [(UInt64(0), 2), (UInt64(2), 1_000), (UInt64(0), 1_000)] {
+                let (epoch, page) = try store.epochAndPull(user: user, cursor: cursor, limit: limit)
+                #expect(epoch == (try store.epoch()))
+                #expect(page == (try store.pull(user: user, cursor: cursor, limit: limit)))
+            }
+        }
+    }
+
     @Test(arguments: StoreBackend.available) func outOfScopeWritesAreRefusedOneByOne(_ backend: StoreBackend) throws {
         let p = try Pipeline(backend)
         var a = Writer()

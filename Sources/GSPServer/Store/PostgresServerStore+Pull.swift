@@ -6,6 +6,17 @@ extension PostgresServerStore {
     /// One page in one REPEATABLE READ snapshot, so `last_seq` and the rows agree: one round
     /// trip for a manager, two for a rep (whose dropped rows depend on where the page ends).
     public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
+        try pull(user: user, cursor: cursor, limit: limit, readingEpoch: false).page
+    }
+
+    /// The page and the epoch from the same snapshot, in the page's round trips.
+    public func epochAndPull(user: User, cursor: UInt64, limit: Int) throws -> (epoch: UUID, page: PullPage) {
+        let (epoch, page) = try pull(user: user, cursor: cursor, limit: limit, readingEpoch: true)
+        guard let epoch else { throw ServerStoreError("the database has no epoch: run 'gsp-server migrate --db URL'") }
+        return (epoch, page)
+    }
+
+    private func pull(user: User, cursor: UInt64, limit: Int, readingEpoch: Bool) throws -> (epoch: UUID?, page: PullPage) {
         var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit)
         let columns = "f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr, f.seq"
         let after = PostgresParameter.integer(Int64(clamping: cursor)), count = PostgresParameter.integer(Int64(assembly.rowsToRead))
@@ -15,7 +26,6 @@ extension PostgresServerStore {
         ]
         if user.role == .manager {
             statements.append(PostgresStatement("SELECT \(columns) FROM fields f WHERE f.seq > $1 ORDER BY f.seq LIMIT $2", [after, count]))
-            statements.append(PostgresStatement("COMMIT"))
         } else {
             // A rep sees shared tables and the rows of the deals they own.
             statements.append(PostgresStatement("""
@@ -26,11 +36,15 @@ extension PostgresServerStore {
                 ORDER BY f.seq LIMIT $2
                 """, [after, count, .textArray(Scope.sharedTables.sorted()), .text(user.name)]))
         }
+        if readingEpoch { statements.append(PostgresStatement("SELECT value FROM meta WHERE key = 'epoch'")) }
+        // A manager's page is complete here, so the read-only transaction ends in this round trip.
+        if user.role == .manager { statements.append(PostgresStatement("COMMIT")) }
         return try run { db in
             do {
                 let results = try db.pipeline(statements)
                 let lastSeq = UInt64(max(0, results[1].integer(0, 0)))
                 let rows = results[2]
+                let epoch = readingEpoch && results[3].rowCount == 1 ? UUID(uuidString: results[3].text(0, 0)) : nil
                 for i in 0..<rows.rowCount {
                     if !assembly.add(try rows.change(i), writer: rows.text(i, 10), seq: UInt64(rows.integer(i, 11))) { break }
                 }
@@ -42,7 +56,7 @@ extension PostgresServerStore {
                     }
                 }
                 if db.inTransaction { try db.execute("COMMIT") }
-                return page
+                return (epoch, page)
             } catch {
                 if db.isHealthy && db.inTransaction { _ = try? db.execute("ROLLBACK") }
                 throw error

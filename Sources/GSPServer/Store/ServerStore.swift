@@ -163,6 +163,8 @@ public protocol ServerStore: Sendable {
     func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome
     /// The next page of winners visible to `user` after `cursor`, and rows that left their scope.
     func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage
+    /// The epoch and the same page as `pull`; a backend over a network reads both in one round trip.
+    func epochAndPull(user: User, cursor: UInt64, limit: Int) throws -> (epoch: UUID, page: PullPage)
     /// The last local sequence acknowledged to `node`, 0 when unknown.
     func acknowledged(node: NodeID) throws -> UInt64
 
@@ -210,4 +212,11 @@ public struct ServerStoreUnavailable: Error, Sendable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension ServerStore {
+    /// Two reads: cheap for an in-process database.
+    public func epochAndPull(user: User, cursor: UInt64, limit: Int) throws -> (epoch: UUID, page: PullPage) {
+        (try epoch(), try pull(user: user, cursor: cursor, limit: limit))
+    }
 }

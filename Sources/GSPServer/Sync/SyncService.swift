@@ -75,11 +75,13 @@ public final class SyncService: Sendable {
             outcome.acknowledged = max(outcome.acknowledged, refused.map(\.seq).max() ?? 0)
         }
         if outcome.maxHLC > .zero { clock.withLock { $0.observe(outcome.maxHLC) } }
-        let epoch = try store.epoch()
-        // A replica that knew another epoch holds a cursor from other data: it gets everything again.
-        let cursor = input.knownEpoch.map { $0 == epoch } == false ? 0 : input.cursor
         let size = input.pageSize == 0 ? maxPageSize : min(Int(input.pageSize), maxPageSize)
-        let page = try store.pull(user: user, cursor: cursor, limit: size)
+        // The epoch comes with the page (one round trip on PostgreSQL). A replica that knew
+        // another epoch holds a cursor from other data: it gets everything again, from 0.
+        var (epoch, page) = try store.epochAndPull(user: user, cursor: input.cursor, limit: size)
+        if let known = input.knownEpoch, known != epoch, input.cursor != 0 {
+            (epoch, page) = try store.epochAndPull(user: user, cursor: 0, limit: size)
+        }
         return SyncOutput(epoch: epoch, serverTime: serverTime(), outcome: outcome, page: page)
     }
 }
