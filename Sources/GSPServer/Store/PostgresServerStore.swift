@@ -12,19 +12,17 @@ public final class PostgresServerStore: ServerStore {
     public let location: String
     static let schemaVersion: Int64 = 1
 
-    /// True for the URLs this backend takes: `postgres://` and `postgresql://`.
-    public static func handles(_ location: String) -> Bool {
-        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
-    }
+    /// True for the URLs this backend takes: `postgres://` and `postgresql://`, in any case.
+    public static func handles(_ location: String) -> Bool { PostgresURL.handles(location) }
 
     /// Connects and checks the schema version; `create` also creates or upgrades the schema.
     public init(url: String, create: Bool = true, connections: Int = 4) throws {
         do {
             pool = try PostgresPool(url: url, size: connections)
         } catch {
-            throw ServerStoreError("\(error)")
+            throw ServerStoreError(PostgresURL.redact("\(error)", secretsOf: url))
         }
-        location = PostgresConnection.redactedLocation(url)
+        location = PostgresURL.redacted(url)
         if create {
             try migrate()
         } else {

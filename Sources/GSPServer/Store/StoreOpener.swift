@@ -1,4 +1,5 @@
 import Foundation
+import GSPPostgres
 
 /// Opens the store `--db` names: a `postgres://` or `postgresql://` URL selects PostgreSQL,
 /// anything else is a SQLite file path.
@@ -15,9 +16,15 @@ public enum StoreOpener {
     public static func isPostgres(_ location: String) throws -> Bool {
         if PostgresServerStore.handles(location) { return true }
         if location.contains("://") {
-            throw ServerStoreError("unsupported database URL '\(location.prefix(40))': use postgres://USER@HOST:PORT/DATABASE or a SQLite file path")
+            throw ServerStoreError("unsupported database URL '\(redact(location, secretsOf: location))': use postgres://USER@HOST:PORT/DATABASE or a SQLite file path")
         }
         return false
+    }
+
+    /// `text` with every password `location` (a `--db` value) holds replaced by `***`: the one
+    /// redaction for every message that can quote a database URL or libpq's words about it.
+    public static func redact(_ text: String, secretsOf location: String) -> String {
+        PostgresURL.redact(text, secretsOf: location)
     }
 
     /// Where the store lives, for messages (a PostgreSQL password is hidden).
