@@ -15,11 +15,13 @@ let migrateCommand = Command(
         let args = try Arguments(words, options: ["db"], flags: ["new-epoch"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
-        let store = try StoreOpener.open(try args.required("db"))
-        if args.flag("new-epoch") {
-            guard let postgres = store as? PostgresServerStore else {
-                throw UsageError("--new-epoch is for PostgreSQL; a SQLite database gets a new epoch from 'gsp-server restore'")
-            }
+        let db = try args.required("db")
+        // Refused before opening: a refused command line creates no SQLite file.
+        if args.flag("new-epoch"), !(try StoreOpener.isPostgres(db)) {
+            throw UsageError("--new-epoch is for PostgreSQL; a SQLite database gets a new epoch from 'gsp-server restore'")
+        }
+        let store = try StoreOpener.open(db)
+        if args.flag("new-epoch"), let postgres = store as? PostgresServerStore {
             Output.err("new epoch \(try postgres.renewEpoch().uuidString.lowercased()): every replica will pull everything again")
         }
         Output.out("database \(StoreOpener.describe(store)) is up to date (epoch \(try store.epoch().uuidString.lowercased()))")

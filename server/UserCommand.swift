@@ -1,4 +1,5 @@
 import Foundation
+import GSPCore
 import GSPServer
 
 let userCommand = Command(
@@ -29,6 +30,8 @@ private func addUser(_ words: ArraySlice<String>, _ usage: String) throws {
     if args.wantsHelp { return Output.out(usage) }
     let name = try args.positional(0, "the user's NAME")
     try args.expectPositionals(1)
+    // A wrong NAME is a wrong command line (exit 64), refused before the database is opened or created.
+    do { try UserName.validate(name) } catch { throw UsageError(error.message) }
     guard let role = Role(rawValue: try args.required("role")) else { throw UsageError("--role must be rep or manager") }
     let store = try StoreOpener.open(try args.required("db"))
     let token = try Token.generate()

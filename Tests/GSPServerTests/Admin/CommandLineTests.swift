@@ -48,6 +48,27 @@ struct CommandLineTests {
         // A value that starts with '-' still goes through, written --name=VALUE; "--" ends the options.
         #expect(try AdminRun.server(["user", "add", "--role=rep", "--db=\(db)", "--", "-dash"]).status == 0)
     }
+
+    /// Found by a breaker: `migrate --new-epoch --db x.sqlite` exited 64 but created x.sqlite, and
+    /// `user add "bad name!"` exited 1 (after creating the database) although a wrong NAME is a
+    /// wrong command line (exit 64, as `gsp init --user "bad name!"`). A command line refused
+    /// with 64 creates nothing.
+    @Test func aRefusedCommandLineExits64AndCreatesNoDatabase() throws {
+        let directory = TemporaryDirectory("gsp-admin-refused")
+        let db = directory.path("x.sqlite")
+        let cases: [([String], String)] = [
+            (["migrate", "--new-epoch", "--db", db], "--new-epoch is for PostgreSQL"),
+            (["user", "add", "bad name!", "--role", "rep", "--db", db], "invalid user name 'bad name!'"),
+            (["user", "add", " ana", "--role", "rep", "--db", db], "invalid user name"),
+            (["user", "add", "ana", "--role", "boss", "--db", db], "--role must be rep or manager"),
+        ]
+        for (arguments, message) in cases {
+            let result = try AdminRun.server(arguments)
+            #expect(result.status == 64, "\(arguments): exit \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("")).isEmpty, "\(arguments) created a file")
+        }
+    }
 }
 
 /// Runs the real `gsp-server` to completion.
