@@ -5,9 +5,11 @@ import GSPServer
 let userCommand = Command(
     name: "user", summary: "add, list or revoke users and their tokens",
     usage: """
-    usage: gsp-server user add NAME --role rep|manager [--region R] --db PATH
-           gsp-server user list [--json] --db PATH
-           gsp-server user revoke NAME --db PATH
+    usage: gsp-server user add NAME --role rep|manager [--region R] --db PATH|URL
+           gsp-server user list [--json] --db PATH|URL
+           gsp-server user revoke NAME --db PATH|URL
+
+    --db is the SQLite file or the postgres:// URL the server serves.
 
     'add' prints the user's bearer token once: the server keeps only its SHA-256.
     To give a user a new token, revoke them, then add them again.

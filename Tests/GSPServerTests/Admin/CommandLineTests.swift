@@ -69,6 +69,20 @@ struct CommandLineTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("")).isEmpty, "\(arguments) created a file")
         }
     }
+
+    /// Found by a breaker: the `user`, `backup`, `restore` and `conflicts` help showed only
+    /// `--db PATH`, and `restore --help` claimed a PATH.lock that PostgreSQL does not have.
+    @Test func everyHelpShowsBothKindsOfDatabase() throws {
+        for command in [["serve"], ["migrate"], ["user"], ["conflicts"], ["backup"], ["restore"]] {
+            let help = try AdminRun.server(command + ["--help"])
+            #expect(help.status == 0)
+            let dbs = help.stdout.matches(of: /--db PATH\S*/).map { String($0.output) }
+            #expect(!dbs.isEmpty && dbs.allSatisfy { $0.hasPrefix("--db PATH|") }, "\(command): \(dbs)")
+        }
+        let restore = try AdminRun.server(["restore", "--help"]).stdout
+        #expect(restore.contains("On a SQLite file, restore refuses while a server holds PATH.lock"), "\(restore)")
+        #expect(restore.contains("on PostgreSQL"), "\(restore)")
+    }
 }
 
 /// Runs the real `gsp-server` to completion.
