@@ -65,14 +65,17 @@ extension PostgresConnection {
             let status = PQresultStatus(sync)
             PQclear(sync)
             if status != PGRES_PIPELINE_SYNC, failure == nil {
-                failure = PostgresError(sqlState: nil, message: "pipeline out of step: expected its sync point, got status \(status.rawValue)", sql: nil)
+                failure = PostgresError(sqlState: nil, message: "pipeline out of step: expected its sync point, got status \(status.rawValue)", sql: nil,
+                                        isConnectionFailure: PQstatus(raw) != CONNECTION_OK)
             }
         }
         // Fails only with results left over; the connection then reports itself unhealthy and is reset.
         if PQexitPipelineMode(raw) != 1, failure == nil { failure = lastError(sql: nil) }
         if let failure { throw failure }
         guard results.count == statements.count else {
-            throw PostgresError(sqlState: nil, message: "pipeline returned \(results.count) results for \(statements.count) statements", sql: nil)
+            // Fewer results than statements: the connection dropped while they were read.
+            throw PostgresError(sqlState: nil, message: "pipeline returned \(results.count) results for \(statements.count) statements", sql: nil,
+                                isConnectionFailure: PQstatus(raw) != CONNECTION_OK)
         }
         return results
     }

@@ -52,22 +52,29 @@ public final class PostgresPool: @unchecked Sendable {
     }
 
     private func borrow() throws(PostgresError) -> PostgresConnection {
-        condition.lock()
-        while idle.isEmpty && open >= size { condition.wait() }
-        if let connection = idle.popLast() {
-            condition.unlock()
-            return connection
-        }
-        open += 1
-        condition.unlock()
-        do {
-            return try PostgresConnection(url: url, setup: setup)
-        } catch {
+        var ceiling = size
+        while true {
             condition.lock()
-            open -= 1
-            condition.signal()
+            while idle.isEmpty && open >= ceiling { condition.wait() }
+            if let connection = idle.popLast() {
+                condition.unlock()
+                return connection
+            }
+            open += 1
             condition.unlock()
-            throw error
+            do {
+                return try PostgresConnection(url: url, setup: setup)
+            } catch {
+                condition.lock()
+                open -= 1
+                let others = open
+                condition.signal()
+                condition.unlock()
+                // PostgreSQL has no connection to spare (53300 "too many clients"): wait for one of
+                // ours to come back rather than refuse the request while they are merely busy.
+                guard error.sqlState == "53300" || error.message.contains("too many clients"), others > 0 else { throw error }
+                ceiling = others
+            }
         }
     }
 

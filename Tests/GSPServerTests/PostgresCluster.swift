@@ -16,7 +16,11 @@ final class PostgresCluster: @unchecked Sendable {
     var url: String { "postgres://gsp@127.0.0.1:\(port)/postgres?connect_timeout=5" }
     private var data: String { folder + "/data" }
 
-    init() throws {
+    /// `settings` are extra server settings, such as `["max_connections=6"]`.
+    let settings: [String]
+
+    init(settings: [String] = []) throws {
+        self.settings = settings
         guard let bin = ProcessInfo.processInfo.environment["GSP_TEST_POSTGRES_BIN"], !bin.isEmpty else {
             throw ServerStoreError("GSP_TEST_POSTGRES_BIN is not set: run the tests with scripts/with-postgres.sh")
         }
@@ -36,7 +40,7 @@ final class PostgresCluster: @unchecked Sendable {
 
     func start() throws {
         try pg("pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-o",
-                          "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+                          "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off" + settings.map { " -c \($0)" }.joined(), "start"])
     }
 
     /// A fast shutdown: open connections are terminated, as in a real restart.

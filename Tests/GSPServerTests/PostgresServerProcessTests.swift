@@ -130,6 +130,11 @@ struct PostgresServerProcessTests {
             }
             while successes.count.load(ordering: .relaxed) < 20 { try await Task.sleep(for: .milliseconds(5)) }
             try cluster.stop()
+            // Anyone may send a request: the 503 says nothing of the database (host, port, user).
+            let anonymous = try await TestHTTP.send("GET", urls[0].absoluteString + "/v1/whoami", token: "bogus")
+            #expect(anonymous.status == 503)
+            #expect(!anonymous.text.contains("postgres") && !anonymous.text.contains(String(cluster.port)), "\(anonymous.text)")
+            #expect(servers[0].server.log.contains("postgres"), "the operator's log says why: \(servers[0].server.log)")
             try await Task.sleep(for: .milliseconds(700))
             try cluster.start()
             restarted.count.store(1, ordering: .relaxed)
@@ -141,7 +146,7 @@ struct PostgresServerProcessTests {
         var reference = MergedState()
         for client in clients { reference.apply(client.written) }
         let failures = clients.reduce(into: [Int: Int]()) { all, client in all.merge(client.failures, uniquingKeysWith: +) }
-        #expect(Set(failures.keys).isSubset(of: [503]), "only 503s while the database was away: \(failures) \(clients.flatMap(\.unreachable).prefix(3))")
+        #expect(Set(failures.keys).isSubset(of: [503]), "only 503s while the database was away: \(failures) \(clients.flatMap(\.unreachable).prefix(3)); servers said: \(servers.map { $0.process.errorsSoFar.suffix(1500) })")
         #expect(failures[503, default: 0] > 0, "the outage was seen")
         for client in clients {
             #expect(client.pending.isEmpty)

@@ -95,7 +95,8 @@ public struct Router: Sendable {
             response.user = user?.name
             return response
         } catch {
-            var response = route.errorResponse(500, "\(error)")
+            // Whatever it was, its text is for the operator: it may name files, SQL or the database.
+            var response = Self.failed(route, request, error)
             response.user = user?.name
             return response
         }
@@ -112,7 +113,9 @@ public struct Router: Sendable {
 
     /// 503 with Retry-After: the database is down or restarting; the request changed nothing.
     static func unavailable(_ route: Route, _ error: ServerStoreUnavailable) -> HTTPResponse {
-        var response = route.errorResponse(503, "the server's database is unavailable (\(error.message)): nothing was changed, retry in a few seconds")
+        // The why (host, database, libpq's words) is the operator's; anyone may send a request.
+        ServerLog.error("a request got 503: \(error.message)")
+        var response = route.errorResponse(503, ServerStoreUnavailable.clientMessage)
         response.headers["Retry-After"] = "2"
         return response
     }

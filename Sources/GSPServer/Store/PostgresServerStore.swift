@@ -15,10 +15,33 @@ public final class PostgresServerStore: ServerStore {
     /// True for the URLs this backend takes: `postgres://` and `postgresql://`, in any case.
     public static func handles(_ location: String) -> Bool { PostgresURL.handles(location) }
 
+    /// Bounds on how long one server can make the others wait (see `sessionSetup`).
+    public struct SessionLimits: Sendable {
+        /// A merge waiting longer than this for the merge lock gives up (503, retry later).
+        public var lockTimeoutSeconds: Int = 15
+        /// A transaction left idle this long (its server frozen, paused or cut off) is ended by
+        /// PostgreSQL, which releases the merge lock it held; nothing of it was acknowledged.
+        public var idleInTransactionSeconds: Int = 60
+        public init(lockTimeoutSeconds: Int = 15, idleInTransactionSeconds: Int = 60) {
+            self.lockTimeoutSeconds = lockTimeoutSeconds
+            self.idleInTransactionSeconds = idleInTransactionSeconds
+        }
+    }
+
+    /// Run on every new connection. Without these, one server that stopped mid-merge (a VM
+    /// paused, SIGSTOP, a network cut with no TCP reset) held the merge lock for ever, and every
+    /// other server's pushes, then all its pooled connections, waited behind it.
+    public static func sessionSetup(_ limits: SessionLimits) -> @Sendable (PostgresConnection) throws -> Void {
+        { db in
+            try db.execute("SET lock_timeout = '\(max(1, limits.lockTimeoutSeconds))s'")
+            try db.execute("SET idle_in_transaction_session_timeout = '\(max(1, limits.idleInTransactionSeconds))s'")
+        }
+    }
+
     /// Connects and checks the schema version; `create` also creates or upgrades the schema.
-    public init(url: String, create: Bool = true, connections: Int = 4) throws {
+    public init(url: String, create: Bool = true, connections: Int = 4, limits: SessionLimits = SessionLimits()) throws {
         do {
-            pool = try PostgresPool(url: url, size: connections)
+            pool = try PostgresPool(url: url, size: connections, setup: Self.sessionSetup(limits))
         } catch {
             throw ServerStoreError(PostgresURL.redact("\(error)", secretsOf: url))
         }

@@ -204,6 +204,9 @@ public struct ServerStoreError: Error, Sendable, CustomStringConvertible, Equata
 /// The store cannot be reached right now (its database restarted or the network dropped):
 /// nothing was changed, and the same request may be sent again later (HTTP 503).
 public struct ServerStoreUnavailable: Error, Sendable, CustomStringConvertible {
+    /// What clients are told; `message`, which may name the database, goes to the operator's log.
+    public static let clientMessage = "the server's database is unavailable right now; nothing was changed or acknowledged: "
+        + "retry in a few seconds (your changes stay pending on this device)"
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

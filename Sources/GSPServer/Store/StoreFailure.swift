@@ -18,7 +18,13 @@ struct StoreFailure {
 
     /// `doing` says what failed for the operator, such as "a push from alice".
     init(_ error: any Error, doing: String) {
-        if let cause = Self.cannotWrite(error) {
+        if let cause = Self.busy(error) {
+            status = 503
+            retryAfter = 5
+            clientMessage = "the server is busy; nothing was acknowledged: your changes stay pending on this device, "
+                + "they go up by themselves at the next sync"
+            operatorMessage = "\(doing) was refused with 503: \(cause): \(error)"
+        } else if let cause = Self.cannotWrite(error) {
             status = 503
             retryAfter = 30
             clientMessage = "the server cannot store changes right now; nothing was acknowledged: your changes stay pending on "
@@ -30,6 +36,17 @@ struct StoreFailure {
             clientMessage = "the server failed (its log says why); nothing was acknowledged: your changes stay pending on this "
                 + "device, sync again later"
             operatorMessage = "\(doing) failed with 500: \(error)"
+        }
+    }
+
+    /// Why the store is too busy for this request right now, when that is the failure.
+    static func busy(_ error: any Error) -> String? {
+        guard let postgres = error as? PostgresError, let state = postgres.sqlState else { return nil }
+        switch state {
+        case "55P03": return "the merge lock stayed taken past lock_timeout (another server's merge is slow or that server froze mid-merge)"
+        case "57014": return "PostgreSQL cancelled the statement (a statement timeout or an administrator)"
+        case "40001", "40P01": return "PostgreSQL chose this transaction to abort (serialization failure or deadlock)"
+        default: return nil
         }
     }
 

@@ -51,7 +51,8 @@ enum SyncRoute {
             } catch let refusal as SyncRejection {
                 response = errorFrame(422, code: .clockSkew, refusal.message, serverTime: refusal.serverTime)
             } catch let unavailable as ServerStoreUnavailable {
-                response = errorFrame(503, code: .internalError, "the server's database is unavailable (\(unavailable.message)); nothing was acknowledged: retry in a few seconds")
+                ServerLog.error("a sync from \(user.name) got 503: \(unavailable.message)")
+                response = errorFrame(503, code: .internalError, ServerStoreUnavailable.clientMessage)
                 response.headers["Retry-After"] = "2"
             } catch {
                 let failure = StoreFailure(error, doing: "a sync from \(user.name) (\(sync.changes.count) changes)")
