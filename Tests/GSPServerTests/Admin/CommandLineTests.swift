@@ -90,4 +90,13 @@ enum AdminRun {
     static func server(_ arguments: [String], stdoutPath: String? = nil) throws -> ProcessResult {
         try GSPBinary.launch(GSPBinary.serverPath, arguments, stdoutPath: stdoutPath).wait()
     }
+
+    /// Runs a command that should stop by itself (a `serve` that must refuse to start): killed
+    /// after 10 s, so a wrongly started server fails the test instead of hanging the run.
+    static func refused(_ executable: String = GSPBinary.serverPath, _ arguments: [String]) throws -> ProcessResult {
+        let process = try GSPBinary.launch(executable, arguments)
+        for _ in 0..<1_000 where process.isRunning { usleep(10_000) }
+        if process.isRunning { process.sigkill() }
+        return process.wait()
+    }
 }

@@ -60,7 +60,8 @@ struct DatabasePathTests {
             for command in [["migrate"], ["migrate", "--new-epoch"], ["user", "list"], ["user", "add", "x", "--role", "rep"], ["conflicts"],
                             ["backup", "b"], ["restore", "b"], ["serve", "--listen", "127.0.0.1:0", "--quiet"]] {
                 let line = (command + ["--db", db]).map { "'\($0)'" }.joined(separator: " ")
-                let result = try GSPBinary.launch("/bin/sh", ["-c", "cd '\(directory.path(""))' && '\(GSPBinary.serverPath)' \(line)"]).wait()
+                // exec: a serve that wrongly starts is the process killed below, so the test fails instead of hanging.
+                let result = try AdminRun.refused("/bin/sh", ["-c", "cd '\(directory.path(""))' && exec '\(GSPBinary.serverPath)' \(line)"])
                 #expect(result.status == 1, "\(command) \(db): exit \(result.status) \(result.stdout)")
                 #expect(result.stderr.contains(advice) && result.stderr.contains("postgres://"), "\(command) \(db): \(result.stderr)")
                 #expect(!result.stderr.contains("secret"), "\(result.stderr)")

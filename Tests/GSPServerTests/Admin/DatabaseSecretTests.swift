@@ -46,6 +46,10 @@ struct DatabaseSecretTests {
                 for _ in 0..<800 where !serve.outputSoFar.contains("listening on") && serve.isRunning { usleep(10_000) }
                 #expect(serve.outputSoFar.contains("listening on"), "\(url): \(serve.errorsSoFar)")
                 serve.terminate()
+            } else {
+                for _ in 0..<1_000 where serve.isRunning { usleep(10_000) }
+                #expect(!serve.isRunning, "serve started on \(url)")
+                if serve.isRunning { serve.sigkill() }
             }
             let served = serve.wait()
             #expect(!(served.stdout + served.stderr).contains(secret), "serve: \(served.stdout) \(served.stderr)")

@@ -19,7 +19,7 @@ struct PostgresSchemaCheckTests {
         for (damage, repair, message) in damages {
             try database.execute(damage)
             for command in [["migrate"], ["user", "list"], ["conflicts"], ["serve", "--listen", "127.0.0.1:0", "--quiet"]] {
-                let result = try AdminRun.server(command + ["--db", database.url])
+                let result = try AdminRun.refused(GSPBinary.serverPath, command + ["--db", database.url])
                 #expect(result.status == 1, "\(command) after \(damage): exit \(result.status) \(result.stdout)")
                 #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
             }
@@ -33,7 +33,7 @@ struct PostgresSchemaCheckTests {
         #expect(try AdminRun.server(["migrate", "--db", emptied.url]).status == 0)
         try emptied.execute("DELETE FROM schema_version")
         for command in [["migrate"], ["user", "list"], ["serve", "--listen", "127.0.0.1:0", "--quiet"]] {
-            let result = try AdminRun.server(command + ["--db", emptied.url])
+            let result = try AdminRun.refused(GSPBinary.serverPath, command + ["--db", emptied.url])
             #expect(result.status == 1 && result.stderr.contains("schema_version table") && result.stderr.contains("holds no version row"),
                     "\(command): \(result.stderr)")
             #expect(!result.stderr.contains("version 0"), "\(result.stderr)")
