@@ -28,7 +28,7 @@ final class PostgresCluster: @unchecked Sendable {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-pgcluster-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if getuid() == 0 { try Self.run("/bin/chown", ["postgres", folder]) }
-        port = try Self.freePort()
+        port = try FreePort.find()
         try pg("initdb", ["-D", data, "-U", "gsp", "--auth=trust", "-E", "UTF8"])
         try start()
     }
@@ -64,22 +64,5 @@ final class PostgresCluster: @unchecked Sendable {
         guard result.status == 0 else {
             throw ServerStoreError("\(executable) \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.stderr)")
         }
-    }
-
-    /// A loopback port nobody listens on right now.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerStoreError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ServerStoreError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -84,6 +84,9 @@ public final class RunningProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath ?? errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else of ours: a child holding a copy of a test's listening socket or connection
+        // kept it open after the test closed it, so clients waited on a port nobody served.
+        guard ChildProcesses.closeFrom(&actions, 3) == 0 else { throw TestSupportError("cannot ask posix_spawn to close the other descriptors") }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
@@ -91,6 +94,7 @@ public final class RunningProcess: @unchecked Sendable {
         let code = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard code == 0 else { throw TestSupportError("cannot start \(executable): error \(code)") }
         self.pid = pid
+        ChildProcesses.shared.started(pid)
     }
 
     deinit {
@@ -141,13 +145,43 @@ public final class RunningProcess: @unchecked Sendable {
             var status: Int32 = 0
             while true {
                 let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
-                if result == pid { exit = status; return status }
+                if result == pid {
+                    exit = status
+                    ChildProcesses.shared.ended(pid)
+                    return status
+                }
                 if result == -1 && errno == EINTR { continue }
                 if result == -1 { exit = 0; return 0 }  // not our child any more: treat as gone
                 return nil
             }
         }
     }
+}
+
+/// Every child still running, killed when the test process exits: a test that failed or
+/// leaked its server object must not leave servers running after the run (they kept ports,
+/// files and CPU for the next runs).
+final class ChildProcesses: @unchecked Sendable {
+    // @unchecked: `pids` is only touched under `lock`.
+    static let shared: ChildProcesses = {
+        let registry = ChildProcesses()
+        atexit { ChildProcesses.shared.killAll() }
+        return registry
+    }()
+    private let lock = NSLock()
+    private var pids: Set<pid_t> = []
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does not show.
+    static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("this glibc has no posix_spawn_file_actions_addclosefrom_np (2.34 or later is needed)")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
+    func started(_ pid: pid_t) { lock.withLock { _ = pids.insert(pid) } }
+    func ended(_ pid: pid_t) { lock.withLock { _ = pids.remove(pid) } }
+    func killAll() { for pid in lock.withLock({ pids }) { kill(pid, SIGKILL) } }
 }
 
 public struct TestSupportError: Error, CustomStringConvertible {

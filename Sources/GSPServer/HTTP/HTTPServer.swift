@@ -68,7 +68,7 @@ public final class HTTPServer: Sendable {
             guard let arguments else { return }
             vsnprintf(&text, text.count, format, arguments)
             let server = Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue()
-            server.eventLog?(server.explain(String(cString: text)))
+            server.eventLog?(server.explain(text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }))
         }, me,
         eventLog == nil ? nil : { cls, connection, socketContext, event in
             Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onConnection(connection!, socketContext!, event)
@@ -195,7 +195,7 @@ public final class HTTPServer: Sendable {
         if event.rawValue == 0 {   // MHD_CONNECTION_NOTIFY_STARTED (then 1, CLOSED)
             var text = [CChar](repeating: 0, count: 64)
             cmhd_client_address(connection, &text, text.count)
-            socketContext.pointee = Unmanaged.passRetained(ConnectionRecord(client: String(cString: text))).toOpaque()
+            socketContext.pointee = Unmanaged.passRetained(ConnectionRecord(client: text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })).toOpaque()
         } else if let raw = socketContext.pointee {
             socketContext.pointee = nil
             let record = Unmanaged<ConnectionRecord>.fromOpaque(raw).takeRetainedValue()
