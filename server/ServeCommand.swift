@@ -7,7 +7,7 @@ let serveCommand = Command(
     usage: """
     usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
                             [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
-                            [--max-connections-per-ip 64] [--tls-cert PEM --tls-key PEM]
+                            [--max-connections-per-ip 256] [--tls-cert PEM --tls-key PEM]
 
     --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
     postgresql://, libpq's syntax; the schema is created in an empty database). Several
