@@ -15,11 +15,13 @@ let migrateCommand = Command(
         let args = try Arguments(words, options: ["db"], flags: ["new-epoch"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
-        let store = try StoreOpener.open(try args.required("db"))
-        if args.flag("new-epoch") {
-            guard let postgres = store as? PostgresServerStore else {
-                throw UsageError("--new-epoch is for PostgreSQL; a SQLite database gets a new epoch from 'gsp-server restore'")
-            }
+        let db = try args.required("db")
+        // Refused before opening: a refused command line creates no SQLite file.
+        if args.flag("new-epoch"), !(try StoreOpener.isPostgres(db)) {
+            throw UsageError("--new-epoch is for PostgreSQL; a SQLite database gets a new epoch from 'gsp-server restore'")
+        }
+        let store = try StoreOpener.open(db)
+        if args.flag("new-epoch"), let postgres = store as? PostgresServerStore {
             Output.err("new epoch \(try postgres.renewEpoch().uuidString.lowercased()): every replica will pull everything again")
         }
         Output.out("database \(StoreOpener.describe(store)) is up to date (epoch \(try store.epoch().uuidString.lowercased()))")
@@ -27,7 +29,7 @@ let migrateCommand = Command(
 
 let conflictsCommand = Command(
     name: "conflicts", summary: "list concurrent edits that overwrote another value",
-    usage: "usage: gsp-server conflicts [--since DATE] [--json] --db PATH\n\nDATE is YYYY-MM-DD or an ISO 8601 time.",
+    usage: "usage: gsp-server conflicts [--since DATE] [--json] --db PATH|URL\n\nDATE is YYYY-MM-DD or an ISO 8601 time. --db is the SQLite file or the postgres:// URL.",
     run: { words, usage in
         let args = try Arguments(words, options: ["db", "since"], flags: ["json"])
         if args.wantsHelp { return Output.out(usage) }
@@ -44,7 +46,12 @@ let conflictsCommand = Command(
 
 let backupCommand = Command(
     name: "backup", summary: "write a consistent copy of the database (safe while serving)",
-    usage: "usage: gsp-server backup FILE --db PATH\n\nFILE must not exist. The server may keep running.",
+    usage: """
+    usage: gsp-server backup FILE --db PATH|URL
+
+    FILE must not exist; it is created readable by its owner only (it holds every deal and
+    token hash). The server may keep running. --db is the SQLite file or the postgres:// URL.
+    """,
     run: { words, usage in
         let args = try Arguments(words, options: ["db"])
         if args.wantsHelp { return Output.out(usage) }
@@ -57,10 +64,13 @@ let backupCommand = Command(
 let restoreCommand = Command(
     name: "restore", summary: "replace the database with a backup (gives the server a new epoch)",
     usage: """
-    usage: gsp-server restore FILE --db PATH
+    usage: gsp-server restore FILE --db PATH|URL
 
-    Stop the server first (restore refuses while one holds PATH.lock). Everything in the database is replaced by FILE, and the server
-    gets a new epoch: every replica then pulls its data again from the start and pushes
+    Stop the servers first. On a SQLite file, restore refuses while a server holds PATH.lock;
+    on PostgreSQL (several servers share the database) there is no such lock: restore waits for
+    merges in progress and keeps new ones out until it commits. Everything in the database is
+    replaced by FILE (a backup 'gsp-server backup' wrote of the same kind of database), and the
+    server gets a new epoch: every replica then pulls its data again from the start and pushes
     again what the backup lacks.
     """,
     run: { words, usage in

@@ -7,11 +7,12 @@ let serveCommand = Command(
     usage: """
     usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
                             [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
-                            [--max-connections-per-ip 64] [--tls-cert PEM --tls-key PEM]
+                            [--max-connections-per-ip 256] [--tls-cert PEM --tls-key PEM]
 
     --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
     postgresql://, libpq's syntax; the schema is created in an empty database). Several
-    servers may share one PostgreSQL database.
+    servers may share one PostgreSQL database; their clocks must then be synchronized (NTP:
+    see docs/operations.md, "Clocks").
 
     Serves POST /v1/sync, GET /v1/whoami, GET /v1/conflicts, GET /v1/reports/NAME,
     GET /dashboard (the managers' page) and GET /healthz (docs/operations.md).

@@ -1,12 +1,15 @@
 import Foundation
+import GSPCore
 import GSPServer
 
 let userCommand = Command(
     name: "user", summary: "add, list or revoke users and their tokens",
     usage: """
-    usage: gsp-server user add NAME --role rep|manager [--region R] --db PATH
-           gsp-server user list [--json] --db PATH
-           gsp-server user revoke NAME --db PATH
+    usage: gsp-server user add NAME --role rep|manager [--region R] --db PATH|URL
+           gsp-server user list [--json] --db PATH|URL
+           gsp-server user revoke NAME --db PATH|URL
+
+    --db is the SQLite file or the postgres:// URL the server serves.
 
     'add' prints the user's bearer token once: the server keeps only its SHA-256.
     To give a user a new token, revoke them, then add them again.
@@ -29,6 +32,8 @@ private func addUser(_ words: ArraySlice<String>, _ usage: String) throws {
     if args.wantsHelp { return Output.out(usage) }
     let name = try args.positional(0, "the user's NAME")
     try args.expectPositionals(1)
+    // A wrong NAME is a wrong command line (exit 64), refused before the database is opened or created.
+    do { try UserName.validate(name) } catch { throw UsageError(error.message) }
     guard let role = Role(rawValue: try args.required("role")) else { throw UsageError("--role must be rep or manager") }
     let store = try StoreOpener.open(try args.required("db"))
     let token = try Token.generate()

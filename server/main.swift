@@ -37,9 +37,20 @@ signal(SIGPIPE, SIG_IGN)
 do {
     try command.run(words.dropFirst(), command.usage)
 } catch let error as UsageError {
-    Output.err("gsp-server \(command.name): \(error.message)\n\n\(command.usage)")
+    Output.err(redactingDatabase("gsp-server \(command.name): \(error.message)\n\n\(command.usage)"))
     exit(ExitCode.usage)
 } catch {
-    Output.err("gsp-server \(command.name): error: \(error)")
+    Output.err(redactingDatabase("gsp-server \(command.name): error: \(error)"))
     exit(ExitCode.failure)
+}
+
+/// `text` without the passwords of any --db on the command line: the errors that end a command
+/// can quote the URL or libpq's words about it (the stores redact too; this is the last net).
+func redactingDatabase(_ text: String) -> String {
+    var text = text, rest = words[...]
+    while let word = rest.popFirst() {
+        if word == "--db", let value = rest.first { text = StoreOpener.redact(text, secretsOf: value) }
+        if word.hasPrefix("--db=") { text = StoreOpener.redact(text, secretsOf: String(word.dropFirst(5))) }
+    }
+    return text
 }

@@ -6,6 +6,8 @@ public final class PostgresConnection {
     private let handle: OpaquePointer
     /// The connection string, for messages (the password, if any, is never printed).
     public let location: String
+    /// The connection string as given, only to take its secrets out of libpq's messages.
+    private let url: String
     /// Run after every (re)connect: session settings, temporary tables.
     private let setup: (PostgresConnection) throws -> Void
     /// Network round trips to the server so far (a statement, a pipeline, a COPY's two), for
@@ -15,12 +17,14 @@ public final class PostgresConnection {
     /// Connects to `url` (`postgres://user@host:port/db?...` or `key=value` pairs).
     /// Throws with libpq's message for a malformed string or a failed connection.
     public init(url: String, setup: @escaping (PostgresConnection) throws -> Void = { _ in }) throws(PostgresError) {
-        location = Self.redacted(url)
+        location = PostgresURL.redacted(url)
+        self.url = url
+        let url = PostgresURL.forLibpq(url)
         var parseError: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(url, &parseError) else {
             let message = parseError.map { String(cString: $0) } ?? "out of memory"
             PQfreemem(parseError)
-            throw PostgresError(sqlState: nil, message: "invalid connection string '\(location)': \(Self.trimmed(message))", sql: nil)
+            throw PostgresError(sqlState: nil, message: PostgresURL.redact("invalid connection string '\(location)': \(Self.trimmed(message))", secretsOf: url), sql: nil)
         }
         PQconninfoFree(options)
         // PQconnectdb returns a handle even on failure; only PQstatus tells.
@@ -30,7 +34,8 @@ public final class PostgresConnection {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.trimmed(String(cString: PQerrorMessage(connection)))
             PQfinish(connection)
-            throw PostgresError(sqlState: nil, message: "cannot connect to \(location): \(message)", sql: nil, isConnectionFailure: true)
+            throw PostgresError(sqlState: nil, message: PostgresURL.redact("cannot connect to \(location): \(message)", secretsOf: url), sql: nil,
+                                isConnectionFailure: true)
         }
         handle = connection
         self.setup = setup
@@ -55,8 +60,8 @@ public final class PostgresConnection {
     public func reset() throws(PostgresError) {
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
-            throw PostgresError(sqlState: nil, message: "cannot reconnect to \(location): \(Self.trimmed(String(cString: PQerrorMessage(handle))))",
-                                sql: nil, isConnectionFailure: true)
+            let message = "cannot reconnect to \(location): \(Self.trimmed(String(cString: PQerrorMessage(handle))))"
+            throw PostgresError(sqlState: nil, message: PostgresURL.redact(message, secretsOf: url), sql: nil, isConnectionFailure: true)
         }
         try configure()
     }
@@ -123,14 +128,6 @@ public final class PostgresConnection {
     static func trimmed(_ message: String) -> String {
         message.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
     }
-
-    /// The connection string without its password.
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let credentials = url[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
 }
 
 @available(*, unavailable)
@@ -178,9 +175,4 @@ struct WireParameters {
             return body(Int32(buffers.count), offsets.map { $0.map { (base + $0).assumingMemoryBound(to: CChar.self) } }, lengths, formats)
         }
     }
-}
-
-extension PostgresConnection {
-    /// A connection string fit for messages: the password, if any, replaced by `***`.
-    public static func redactedLocation(_ url: String) -> String { redacted(url) }
 }

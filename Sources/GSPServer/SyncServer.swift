@@ -21,7 +21,7 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerClient: UInt32
 
     /// What `gsp-server serve` caps per client address when not told otherwise.
-    public static let defaultMaxConnectionsPerClient: UInt32 = 64
+    public static let defaultMaxConnectionsPerClient: UInt32 = 256
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
                 maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60,

@@ -50,7 +50,8 @@ final class ServerProcess {
             throw BenchFailure(description: "\(Self.binary) not found: build gsp-server first (make bench builds both)")
         }
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
+        // One host plays every client here: no per-address cap (docs/operations.md).
+        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet", "--max-connections-per-ip", "0"]
         let out = Pipe()
         process.standardError = FileHandle.nullDevice  // "stopping"/"stopped" lines; failures show as refused requests
         process.standardOutput = out

@@ -75,9 +75,7 @@ extension PostgresServerStore {
                 }
             }
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(data)) else {
-            throw ServerStoreError("cannot write the backup to \(path): check the folder exists and is writable")
-        }
+        try BackupFile.write(data, to: path)
     }
 
     /// Replaces every table with the backup's in one transaction, then draws a new epoch:
@@ -127,7 +125,7 @@ extension PostgresServerStore {
             if first.hasPrefix("gsp-server postgres backup") {
                 throw ServerStoreError("\(path) is a backup of another schema version (\(first)); this gsp-server writes and reads version \(schemaVersion)")
             }
-            throw ServerStoreError("\(path) is not a gsp-server PostgreSQL backup (it starts with '\(first)')")
+            throw ServerStoreError("\(path) is not a gsp-server PostgreSQL backup: it is \(BackupFile.kind(of: bytes))")
         }
         var sections: [(String, [UInt8])] = []
         var lines = bytes[header.count...].split(separator: 0x0A, omittingEmptySubsequences: false)[...]

@@ -12,10 +12,8 @@ public final class PostgresServerStore: ServerStore {
     public let location: String
     static let schemaVersion: Int64 = 1
 
-    /// True for the URLs this backend takes: `postgres://` and `postgresql://`.
-    public static func handles(_ location: String) -> Bool {
-        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
-    }
+    /// True for the URLs this backend takes: `postgres://` and `postgresql://`, in any case.
+    public static func handles(_ location: String) -> Bool { PostgresURL.handles(location) }
 
     /// Bounds on how long one server can make the others wait (see `sessionSetup`).
     public struct SessionLimits: Sendable {
@@ -45,9 +43,9 @@ public final class PostgresServerStore: ServerStore {
         do {
             pool = try PostgresPool(url: url, size: connections, setup: Self.sessionSetup(limits))
         } catch {
-            throw ServerStoreError("\(error)")
+            throw ServerStoreError(PostgresURL.redact("\(error)", secretsOf: url))
         }
-        location = PostgresConnection.redactedLocation(url)
+        location = PostgresURL.redacted(url)
         if create {
             try migrate()
         } else {
@@ -74,7 +72,8 @@ public final class PostgresServerStore: ServerStore {
     }
 
     /// The schema version found, nil for an empty database (when allowed); throws for any
-    /// version this server cannot work with, naming both versions and what to do.
+    /// version this server cannot work with, naming both versions and what to do, for a
+    /// missing version row, and for a missing table or column (`checkTables`).
     @discardableResult
     func checkVersion(_ db: PostgresConnection, allowMissing: Bool) throws -> Int64? {
         let exists = try db.execute("SELECT to_regclass('schema_version') IS NOT NULL")
@@ -83,13 +82,19 @@ public final class PostgresServerStore: ServerStore {
             throw ServerStoreError("\(location) holds no gsp-server schema: run 'gsp-server migrate --db URL' to create it")
         }
         let rows = try db.execute("SELECT max(version)::bigint FROM schema_version")
-        let version = rows.isNull(0, 0) ? 0 : rows.integer(0, 0)
+        guard !rows.isNull(0, 0) else {
+            throw ServerStoreError("the schema_version table at \(location) holds no version row (it was emptied outside gsp-server): "
+                + "restore the database from a backup; if its tables are intact and of version \(Self.schemaVersion), "
+                + "'INSERT INTO schema_version(version) VALUES (\(Self.schemaVersion))' puts the row back")
+        }
+        let version = rows.integer(0, 0)
         if version > Self.schemaVersion {
             throw ServerStoreError("the database schema at \(location) is version \(version), newer than this gsp-server's (version \(Self.schemaVersion)): upgrade gsp-server on every machine before starting it against this database")
         }
         if version < 1 {
             throw ServerStoreError("the database schema at \(location) has version \(version), which this gsp-server (schema version \(Self.schemaVersion)) does not know: restore the database from a backup or point --db at another database")
         }
+        try checkTables(db)
         return version
     }
 

@@ -57,7 +57,14 @@ extension SQLiteServerStore {
             throw ServerStoreError("\(path) already exists: choose a new backup file name")
         }
         do { try Self.checkFolder(of: path) } catch { throw ServerStoreError("cannot write the backup: \(error.message)") }
-        try queue.read { db in try db.run("VACUUM INTO ?", [.text(path)]) }
+        // VACUUM INTO fills an empty file and keeps its mode: created 0600 first, so the copy is never readable by others.
+        try BackupFile.createPrivate(path).close()
+        do {
+            try queue.read { db in try db.run("VACUUM INTO ?", [.text(path)]) }
+        } catch {
+            unlink(path)
+            throw error
+        }
     }
 
     /// Copies every table of the backup over this store in one transaction, then draws a new
@@ -77,7 +84,8 @@ extension SQLiteServerStore {
                 throw ServerStoreError("\(path) is not a gsp-server backup (it has no meta table with an epoch)")
             }
         } catch let error as DatabaseError {
-            throw ServerStoreError("\(path) is not a gsp-server backup: \(error.message)")
+            let start = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 80) } ?? Data()
+            throw ServerStoreError("\(path) is not a gsp-server backup: \(error.message); it is \(BackupFile.kind(of: start))")
         }
         let epoch = UUID()
         try queue.read { db in try db.run("ATTACH DATABASE ? AS backup", [.text(path)]) }

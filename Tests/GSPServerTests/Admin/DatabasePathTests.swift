@@ -43,4 +43,32 @@ struct DatabasePathTests {
         let intoMissing = try AdminRun.server(["backup", missing, "--db", db])
         #expect(intoMissing.status == 1 && intoMissing.stderr.contains("does not exist"), "\(intoMissing.stderr)")
     }
+
+    /// Found by a breaker: a libpq key=value string or `postgres:db` (no //) given to --db made a
+    /// SQLite file named after it (password included) and reported success. Every command
+    /// refuses such a --db, creates nothing, says to write a postgres:// URL and prints no password.
+    @Test func aConnectionStringThatIsNotAURLIsRefusedAndCreatesNothing() throws {
+        let directory = TemporaryDirectory("gsp-admin-conninfo")
+        let refused: [(String, String)] = [
+            ("host=127.0.0.1 port=5432 dbname=x user=gsp password=kvsecret", "host=H port=P dbname=D user=U password=W is postgres://U:W@H:P/D"),
+            ("dbname=x", "postgres://"),
+            ("postgres:db", "starts with 'postgres:'"),
+            ("postgresql:gsp:pwsecret@host/db", "starts with 'postgresql:'"),
+            ("file:server.db", "starts with 'file:'"),
+        ]
+        for (db, advice) in refused {
+            for command in [["migrate"], ["migrate", "--new-epoch"], ["user", "list"], ["user", "add", "x", "--role", "rep"], ["conflicts"],
+                            ["backup", "b"], ["restore", "b"], ["serve", "--listen", "127.0.0.1:0", "--quiet"]] {
+                let line = (command + ["--db", db]).map { "'\($0)'" }.joined(separator: " ")
+                // exec: a serve that wrongly starts is the process killed below, so the test fails instead of hanging.
+                let result = try AdminRun.refused("/bin/sh", ["-c", "cd '\(directory.path(""))' && exec '\(GSPBinary.serverPath)' \(line)"])
+                #expect(result.status == 1, "\(command) \(db): exit \(result.status) \(result.stdout)")
+                #expect(result.stderr.contains(advice) && result.stderr.contains("postgres://"), "\(command) \(db): \(result.stderr)")
+                #expect(!result.stderr.contains("secret"), "\(result.stderr)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("")).isEmpty, "\(command) \(db) created a file")
+            }
+        }
+        // A file whose name has a colon or '=' still works, written as a path.
+        #expect(try AdminRun.server(["migrate", "--db", directory.path("a:b=c.db")]).status == 0)
+    }
 }

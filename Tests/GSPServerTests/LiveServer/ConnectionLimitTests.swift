@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GSPServer
 import GSPTestSupport
 
 /// Found by a breaker: one host holding ~1-4k half-open connections (slowloris) took every one
@@ -22,7 +23,7 @@ struct ConnectionLimitTests {
     @Test func oneHostAtItsCapDoesNotStarveTheOthers() throws {
         let team = try LiveTeam(start: false)
         team.server.quiet = false
-        try team.server.start()   // the default cap: 64 connections per client address
+        try team.server.start()   // the default cap per client address
         let port = team.server.port
         // The hog, at 127.0.0.2: more half-sent requests than the server's 1,024 connections.
         var hog: [RawConnection] = []
@@ -38,14 +39,15 @@ struct ConnectionLimitTests {
         #expect(try RawHTTP.request(port: port, "GET", "/healthz")?.status == 200)
         // The hog holds exactly its cap; its other connections were closed.
         let held = hog.filter { !isClosed($0, within: 0.05) }.count
-        #expect(held == 64, "the hog holds \(held) connections")
+        let cap = Int(ServerConfiguration.defaultMaxConnectionsPerClient)
+        #expect(held == cap, "the hog holds \(held) connections")
         // A refusal is clean: the connection is closed at once, with no bytes, and logged.
         let refused = try RawConnection(port: port, from: "127.0.0.2")
         refused.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         let answer = refused.receive(idle: 10)
         #expect(answer.closed && answer.data.isEmpty)
         #expect(team.server.log.contains("reached connection limit"), "\(team.server.log.suffix(500))")
-        #expect(team.server.log.contains("that client address its 64 (--max-connections-per-ip)"))
+        #expect(team.server.log.contains("that client address its \(cap) (--max-connections-per-ip)"))
         // Once the hog lets go, its address is served again.
         for connection in hog { connection.hangUp() }
         hog.removeAll()
