@@ -20,25 +20,38 @@ struct Arguments {
     let wantsHelp: Bool
 
     /// Parses `words`, accepting only the given option and flag names (without dashes).
+    /// Refused, naming the word: an unknown `--name` or `-x`, an option without its value (the
+    /// end of the line, or the next option where its value should be), a flag given a value, an
+    /// option or flag given twice. A value that starts with `-` must be written `--name=value`;
+    /// after `--` every word is a positional.
     init(_ words: ArraySlice<String>, options known: Set<String>, flags knownFlags: Set<String> = []) throws {
         var words = words[...]
         var help = false
+        var seen: Set<String> = []
         while let word = words.popFirst() {
             if word == "--help" || word == "-h" { help = true; continue }
-            guard word.hasPrefix("--") else { positionals.append(word); continue }
+            if word == "--" { positionals.append(contentsOf: words); break }
+            guard word.hasPrefix("-"), word != "-" else { positionals.append(word); continue }
+            guard word.hasPrefix("--") else {
+                throw UsageError("unknown option \(word): options are spelled out, such as --role (see --help)")
+            }
             var name = String(word.dropFirst(2)), value: String?
             if let equals = name.firstIndex(of: "=") {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
-            if knownFlags.contains(name), value == nil {
+            guard known.contains(name) || knownFlags.contains(name) else { throw UsageError("unknown option --\(name)") }
+            guard seen.insert(name).inserted else { throw UsageError("--\(name) is given twice: give it once") }
+            if knownFlags.contains(name) {
+                guard value == nil else { throw UsageError("--\(name) takes no value") }
                 flags.insert(name)
-            } else if known.contains(name) {
-                guard let given = value ?? words.popFirst() else { throw UsageError("--\(name) needs a value") }
-                options[name] = given
-            } else {
-                throw UsageError("unknown option --\(name)")
+                continue
             }
+            if value == nil, let next = words.first, !next.hasPrefix("-") || next == "-" {
+                value = words.popFirst()
+            }
+            guard let value else { throw UsageError("--\(name) needs a value (a value starting with '-' goes as --\(name)=VALUE)") }
+            options[name] = value
         }
         wantsHelp = help
     }
@@ -73,10 +86,15 @@ enum Output {
     /// A line on stdout. When it cannot be written (a full disk, a closed pipe) the command stops
     /// with an error instead of going on as if it had been read (a new user's token lost, exit 0).
     static func out(_ text: String) {
-        do { try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8)) } catch {
+        do { try write(text) } catch {
             err("gsp-server: error: cannot write the output: \(error.localizedDescription)")
             exit(1)
         }
+    }
+
+    /// A line on stdout; throws when it cannot be written.
+    static func write(_ text: String) throws {
+        try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
     }
 
     static func err(_ text: String) {

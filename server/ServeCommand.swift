@@ -7,7 +7,7 @@ let serveCommand = Command(
     usage: """
     usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
                             [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
-                            [--tls-cert PEM --tls-key PEM]
+                            [--max-connections-per-ip 64] [--tls-cert PEM --tls-key PEM]
 
     --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
     postgresql://, libpq's syntax; the schema is created in an empty database). Several
@@ -24,9 +24,13 @@ let serveCommand = Command(
     after the requests in progress finish. One JSON line per request goes to stderr
     (--quiet turns that off). A connection that sends nothing for --idle-timeout-seconds
     (a request never finished, or a kept-alive connection left unused) is closed.
+    One client address may hold at most --max-connections-per-ip connections at once (0: no
+    cap; use 0 behind a reverse proxy, where every connection comes from the proxy); the
+    server takes 1,024 at once in all. A connection over a limit is closed at once.
     """,
     run: { words, usage in
-        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds", "tls-cert", "tls-key"], flags: ["quiet"])
+        let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds", "max-connections-per-ip",
+                                          "tls-cert", "tls-key"], flags: ["quiet"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let db = try args.required("db")
@@ -41,6 +45,13 @@ let serveCommand = Command(
             guard let value = UInt32(text), value > 0 else { throw UsageError("--idle-timeout-seconds must be a positive number of seconds") }
             idle = value
         }
+        var perClient = ServerConfiguration.defaultMaxConnectionsPerClient
+        if let text = args.option("max-connections-per-ip") {
+            guard let value = UInt32(text), value <= 1024 else {
+                throw UsageError("--max-connections-per-ip must be a number of connections from 0 (no cap) to 1024")
+            }
+            perClient = value
+        }
         var tls: TLSIdentity?
         switch (args.option("tls-cert"), args.option("tls-key")) {
         case (nil, nil): break
@@ -51,12 +62,9 @@ let serveCommand = Command(
         let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
         let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
-            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls))
+            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls,
+            maxConnectionsPerClient: perClient))
         Output.out("listening on \(server.url)")
-
-        // A request log piped to a reader that went away must not stop the server (SIGPIPE
-        // kills by default); the failed write is ignored like any other log write.
-        signal(SIGPIPE, SIG_IGN)
 
         // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.
         var sources: [DispatchSourceSignal] = []

@@ -32,9 +32,22 @@ private func addUser(_ words: ArraySlice<String>, _ usage: String) throws {
     guard let role = Role(rawValue: try args.required("role")) else { throw UsageError("--role must be rep or manager") }
     let store = try StoreOpener.open(try args.required("db"))
     let token = try Token.generate()
-    try store.addUser(User(name: name, role: role, region: args.option("region")), tokenHash: Token.hash(token))
-    Output.err("added \(role.rawValue) '\(name)'. The token below is shown only this once: give it to \(name) for 'gsp login'.")
-    Output.out(token)
+    var written = false
+    do {
+        // stdout gets the only copy of the token: it is written inside the transaction that adds
+        // the user, so a token that cannot be written (a full disk, a closed pipe) adds nobody.
+        try store.addUser(User(name: name, role: role, region: args.option("region")), tokenHash: Token.hash(token)) {
+            if written { return }   // a transaction run again on a fresh PostgreSQL connection
+            do { try Output.write(token) } catch {
+                throw ServerStoreError("cannot write the token to stdout (\(error.localizedDescription)), so '\(name)' was not added: "
+                    + "run the command again with stdout going to a terminal or a writable file")
+            }
+            written = true
+        }
+    } catch where written {
+        throw ServerStoreError("'\(name)' was not added (\(error)): the token printed above does not work; run the command again")
+    }
+    Output.err("added \(role.rawValue) '\(name)'. The token is shown only this once: give it to \(name) for 'gsp login'.")
 }
 
 private func listUsers(_ words: ArraySlice<String>, _ usage: String) throws {

@@ -30,6 +30,10 @@ guard let command = commands.first(where: { $0.name == name }) else {
     Output.err("gsp-server: unknown command '\(name)'\n\n" + mainUsage())
     exit(ExitCode.usage)
 }
+// A closed stdout pipe must fail a write with an error the command can act on (not add a user
+// whose token went nowhere) rather than kill the process where it stands; and a request log
+// piped to a reader that went away must not stop the server (the failed write is ignored).
+signal(SIGPIPE, SIG_IGN)
 do {
     try command.run(words.dropFirst(), command.usage)
 } catch let error as UsageError {

@@ -48,3 +48,9 @@ static inline CURLcode ccurl_set_progress_callback(CURL *handle, ccurl_progress_
     if (code == CURLE_OK) code = curl_easy_setopt(handle, CURLOPT_XFERINFODATA, context);
     return code != CURLE_OK ? code : curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
 }
+
+/* A blob option (CURLOPT_CAINFO_BLOB: CA certificates as PEM text in memory); libcurl copies the bytes. */
+static inline CURLcode ccurl_set_blob(CURL *handle, CURLoption option, const void *data, size_t length) {
+    struct curl_blob blob = { (void *)data, length, CURL_BLOB_COPY };
+    return curl_easy_setopt(handle, option, &blob);
+}

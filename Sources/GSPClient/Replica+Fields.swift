@@ -28,9 +28,11 @@ extension Replica {
     }
 
     /// Writes a local edit: one new HLC, and for every field its value, a history entry and
-    /// a pending entry. Call inside a transaction; returns the edit's HLC.
+    /// a pending entry. Call inside a transaction; returns the edit's HLC. Throws `outOfScope`,
+    /// writing nothing, when a rep's server would refuse the edit (see `checkWriteScope`).
     @discardableResult
     func recordLocal(_ writes: [FieldWrite]) throws -> HLC {
+        try checkWriteScope(writes)
         var clock = try loadClock()
         let hlc = clock.tick(wallMilliseconds: try correctedWall())
         // Formatted once per edit and once per field, not once per statement.

@@ -47,6 +47,8 @@ extension Replica {
             byField[key, default: []].append(w)
         }
         return try transaction {
+            // A rep's import of someone else's deals is refused whole, before anything is pending.
+            try checkWriteScope(writes.map(\.write))
             var summary = ImportSummary()
             var clock = try loadClock()
             var changedRows = Set<FieldKey>()

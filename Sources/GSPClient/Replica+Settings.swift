@@ -6,8 +6,11 @@ import GSPStore
 public struct SyncState: Equatable, Sendable {
     public var serverURL: String?
     public var token: String?
-    /// The CA file (PEM) trusted for the server, given at login.
+    /// Where the CA certificates trusted for the server were read from at login.
     public var caFile: String?
+    /// The CA certificates (PEM) stored at login; nil for none, or for a replica from before
+    /// they were stored, which reads `caFile` at each sync.
+    public var caCertificates: String?
     /// Plain http:// to another machine was allowed at login.
     public var insecure: Bool
     /// The server store's identity last seen; nil before the first sync.
@@ -31,8 +34,9 @@ extension Replica {
     /// and makes the file (and its -wal and -shm files) readable by its owner only.
     ///
     /// Refuses plain http:// to a host other than this machine unless `insecure`. `caFile` is a
-    /// PEM file of certificate authorities trusted instead of the system's; it is stored as an
-    /// absolute path, so keep the file where it is. Logging in again without it forgets it.
+    /// PEM file of certificate authorities trusted instead of the system's: its certificates are
+    /// checked and stored in the replica (with the file's absolute path, for `gsp status`), so the
+    /// file may move or go afterwards. Logging in again without it forgets them.
     public func login(server: String, token: String, role: String? = nil, caFile: String? = nil, insecure: Bool = false) throws {
         let endpoint: ServerEndpoint
         do { endpoint = try ServerEndpoint(server: server, token: token, insecure: insecure) } catch {
@@ -41,11 +45,13 @@ extension Replica {
         let token = endpoint.token
         guard !token.isEmpty else { throw ReplicaError(.invalidValue, "the token is empty: pass --token TOKEN as given by your administrator") }
         let caPath = try caFile.map(Self.checkedCAFile)
+        let certificates = try caFile.map(CACertificates.read)
         try restrictFileModes()
         try transaction {
             try setMeta(.serverURL, .text(endpoint.server))
             try setMeta(.token, .text(token))
             try setMeta(.caFile, caPath.map { .text($0) } ?? .null)
+            try setMeta(.caCertificates, certificates.map { .text($0) } ?? .null)
             try setMeta(.insecure, .integer(insecure ? 1 : 0))
             if let role { try setMeta(.role, .text(role)) }
         }
@@ -57,6 +63,15 @@ extension Replica {
         guard let server = state.serverURL, let token = state.token else {
             throw SyncError(.notLoggedIn, "no server yet: run 'gsp login --server URL --token TOKEN'")
         }
+        if let certificates = state.caCertificates {
+            return try ServerEndpoint(server: server, token: token, caCertificates: certificates, insecure: state.insecure)
+        }
+        // A replica from before the certificates were stored: take them from the file now, once,
+        // if it is still there and sound; else keep reading the file (sync says what is wrong).
+        if let file = state.caFile, let certificates = try? CACertificates.read(file) {
+            try transaction { try setMeta(.caCertificates, .text(certificates)) }
+            return try ServerEndpoint(server: server, token: token, caCertificates: certificates, insecure: state.insecure)
+        }
         return try ServerEndpoint(server: server, token: token, caFile: state.caFile, insecure: state.insecure)
     }
 
@@ -65,7 +80,8 @@ extension Replica {
 
     public func syncState() throws -> SyncState {
         SyncState(serverURL: try meta(.serverURL)?.text, token: try meta(.token)?.text,
-                  caFile: try meta(.caFile)?.text, insecure: try meta(.insecure)?.integer == 1,
+                  caFile: try meta(.caFile)?.text, caCertificates: try meta(.caCertificates)?.text,
+                  insecure: try meta(.insecure)?.integer == 1,
                   epoch: try meta(.epoch)?.text.flatMap(UUID.init(uuidString:)),
                   cursor: UInt64(bitPattern: try meta(.cursor)?.integer ?? 0),
                   acknowledged: UInt64(bitPattern: try meta(.acknowledged)?.integer ?? 0),
@@ -114,14 +130,8 @@ extension Replica {
 
     /// The absolute path of a readable PEM certificate file, or a message saying what is wrong.
     public static func checkedCAFile(_ file: String) throws -> String {
-        let url = URL(fileURLWithPath: file)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ReplicaError(.invalidValue, "cannot read the CA file \(file): check the path (it must stay there: gsp reads it at each sync)")
-        }
-        guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
-            throw ReplicaError(.invalidValue, "\(file) holds no PEM certificate (no '-----BEGIN CERTIFICATE-----' line): ask your administrator for the CA certificate in PEM form")
-        }
-        return url.standardizedFileURL.path
+        _ = try CACertificates.read(file)
+        return URL(fileURLWithPath: file).standardizedFileURL.path
     }
 }
 

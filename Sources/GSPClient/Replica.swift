@@ -50,9 +50,9 @@ public final class Replica {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.replicaExists, "\(path) already exists: gsp init never overwrites a replica; pass --replica PATH to make another one")
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.folder(of: path)
         var isFolder: ObjCBool = false
-        if !folder.isEmpty && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+        if !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
             throw ReplicaError(.replicaMissing, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p)")
         }
         // The file will hold the server token: readable by its owner only (SQLite gives -wal/-shm the same mode).

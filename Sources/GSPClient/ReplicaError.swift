@@ -6,6 +6,8 @@ public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible 
     public enum Code: String, Sendable {
         case notAReplica, replicaExists, replicaMissing, unknownRow, ambiguousRow, deletedRow
         case unknownField, readOnlyField, invalidValue, gateBlocked, invalidState, corrupt
+        /// A rep's edit of a deal they do not own: the server would refuse it at sync.
+        case outOfScope
     }
 
     public let code: Code

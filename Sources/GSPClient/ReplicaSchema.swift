@@ -51,8 +51,11 @@ enum MetaKey: String {
     case resyncing
     /// Refusals with a larger id came after the last epoch reset.
     case resyncRefusalsAfter = "resync_refusals_after"
-    /// The CA file (PEM) given at login, trusted instead of the system's authorities.
+    /// Where the CA certificates given at login were read from (shown by `gsp status`). Replicas
+    /// from before `ca_pem` read the file there at every sync.
     case caFile = "ca_file"
+    /// The CA certificates (PEM text) given at login, trusted instead of the system's authorities.
+    case caCertificates = "ca_pem"
     /// 1 when plain http:// to another machine was allowed at login (`--insecure`).
     case insecure
     /// Why the last sync failed, and when (Unix milliseconds); cleared by a sync that finishes.

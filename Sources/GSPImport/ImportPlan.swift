@@ -14,6 +14,12 @@ public struct TimedWrite: Equatable, Sendable {
         self.order = order
     }
 
+    /// A write at an exact moment (Unix milliseconds): its day, and the milliseconds into it as its order.
+    public init(_ field: String, _ value: Value, milliseconds: UInt64) {
+        let day = Day(daysSinceEpoch: Int32(clamping: milliseconds / 86_400_000))
+        self.init(field, value, day: day, order: Int(milliseconds - UInt64(day.startMilliseconds)))
+    }
+
     /// The HLC physical time the write is stamped with: the start of its day plus its order in ms.
     public var milliseconds: UInt64 { UInt64(max(0, day.startMilliseconds)) + UInt64(order) }
 }

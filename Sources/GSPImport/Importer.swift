@@ -14,21 +14,26 @@ public enum Importer {
 
     /// Refuses the whole plan when any row is bad, unless `skipBad`; writes in one transaction.
     /// A deal without an owner gets the replica's user (a rep's sync refuses ownerless deals),
-    /// from its first source date. `progress` gets (fields done, fields in all) as the write goes on.
+    /// from its first source date. For a rep, a row naming another owner is a bad row (the
+    /// server would refuse it), with what to do. `progress` gets (fields done, fields in all) as the write goes on.
     public static func apply(_ plan: ImportPlan, to replica: Replica, skipBad: Bool,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        var plan = plan
+        var ownerless = 0
+        for i in plan.records.indices where plan.records[i].table == .deals {
+            let timed = plan.records[i].writes
+            if !timed.contains(where: { $0.field == "owner" }), let first = timed.min(by: { $0.milliseconds < $1.milliseconds }) {
+                plan.records[i].writes.append(TimedWrite("owner", .text(replica.user), day: first.day, order: first.order))
+                ownerless += 1
+            }
+        }
+        try keepWritableRecords(&plan, replica: replica)
         if !plan.problems.isEmpty && !skipBad {
             throw ImportRefused(problems: plan.problems)
         }
         var notes = plan.notes
-        var ownerless = 0
         let writes = plan.records.flatMap { record in
-            var timed = record.writes
-            if record.table == .deals, !timed.contains(where: { $0.field == "owner" }), let first = timed.min(by: { $0.milliseconds < $1.milliseconds }) {
-                timed.append(TimedWrite("owner", .text(replica.user), day: first.day, order: first.order))
-                ownerless += 1
-            }
-            return timed.map { StampedWrite(FieldWrite(record.table, record.row, $0.field, $0.value), milliseconds: $0.milliseconds) }
+            record.writes.map { StampedWrite(FieldWrite(record.table, record.row, $0.field, $0.value), milliseconds: $0.milliseconds) }
         }
         if ownerless > 0 { notes.append("\(ownerless) deal(s) have no owner in the source: owned by you (\(replica.user)); reassign with 'gsp deal set DEAL owner=NAME'") }
         return Result(summary: try replica.importStamped(writes, progress: progress), rows: plan.records.count, skipped: plan.problems, notes: notes)

@@ -89,7 +89,7 @@ public struct MappingFile: Decodable, Sendable {
         let closedDay = try closed.map { c throws(ImportError) in try parseDay(try t.value(c, in: r), column: c, fail) } ?? nil
         let day = createdDay ?? closedDay ?? importDay
         var writes: [TimedWrite] = []
-        for (field, column) in fields.sorted(by: { $0.key < $1.key }) {
+        for (field, column) in fields.sorted(by: { $0.key < $1.key }) where !Self.lostFields.contains(field) {
             let text = try t.value(column, in: r)
             // A deal needs a title, as 'gsp deal new' does; other empty cells leave the field unset.
             if text.isEmpty && field == "title" { throw fail("\(column) is empty: every deal needs a title") }
@@ -111,9 +111,16 @@ public struct MappingFile: Decodable, Sendable {
                            TimedWrite("stage_override", .text("imported from \(source): won in the source"), day: end, order: 1),
                            TimedWrite("outcome", .text(Outcome.won.rawValue), day: end, order: 1)]
             case "lost":
-                writes += [TimedWrite("outcome", .text(Outcome.lost.rawValue), day: end, order: 1),
-                           TimedWrite("lost_stage", .text(Stage.businessAsUsual.rawValue), day: end, order: 1),
-                           TimedWrite("lost_reason", .text("lost in \(source)"), day: end, order: 1)]
+                // Lost at the stage the export names (it reached that stage first), else at bau.
+                let lostAt = try lostStage(r, in: t, fail) ?? .businessAsUsual
+                if lostAt != .businessAsUsual {
+                    writes += [TimedWrite("stage", .text(lostAt.rawValue), day: day, order: 1),
+                               TimedWrite("stage_override", .text("imported from \(source)"), day: day, order: 1)]
+                }
+                let reason = try fields["lost_reason"].map { c throws(ImportError) in try t.value(c, in: r) } ?? ""
+                writes += [TimedWrite("outcome", .text(Outcome.lost.rawValue), day: end, order: 2),
+                           TimedWrite("lost_stage", .text(lostAt.rawValue), day: end, order: 2),
+                           TimedWrite("lost_reason", .text(reason.isEmpty ? "lost in \(source)" : reason), day: end, order: 2)]
             default:
                 if target != Stage.businessAsUsual.rawValue {
                     writes.append(TimedWrite("stage", .text(target), day: day, order: 1))
@@ -123,6 +130,22 @@ public struct MappingFile: Decodable, Sendable {
         }
         return (ImportRecord(table: .deals, row: NameUUID.make(name: "\(source):deals:\(sourceID)"), origin: "\(t.file):\(r.line)", writes: writes),
                 createdDay == nil && closedDay == nil)
+    }
+
+    /// Deal fields read only for a row whose stage maps to `lost` (see `lostStage`).
+    static let lostFields: Set<String> = ["lost_stage", "lost_reason"]
+
+    /// The stage a lost row was lost at, from the column `fields` maps to `lost_stage`: a source
+    /// stage listed in `stage.values` (mapped to its stage id) or a GSP stage id; nil when the
+    /// mapping names no such column or the cell is empty.
+    func lostStage(_ r: CSVRecord, in t: CSVTable, _ fail: (String) -> ImportError) throws(ImportError) -> Stage? {
+        guard let column = fields["lost_stage"] else { return nil }
+        let text = try t.value(column, in: r)
+        if text.isEmpty { return nil }
+        if let mapped = stage?.values[text], let stage = Stage(rawValue: mapped) { return stage }
+        if let stage = Stage(rawValue: text) { return stage }
+        let listed = (stage?.values.filter { Stage(rawValue: $0.value) != nil }.keys.sorted() ?? []) + Stage.allCases.map(\.rawValue)
+        throw fail("\(column) '\(text)' names no stage: write a source stage the mapping lists or a stage id (\(listed.joined(separator: ", ")))")
     }
 
     func value(_ text: String, kind: ValueKind, column: String, _ fail: (String) -> ImportError) throws(ImportError) -> Value {

@@ -4,6 +4,7 @@ extension PostgresConnection {
     /// Streams rows in COPY text format (see `CopyRows`) into `COPY ... FROM STDIN`; returns the row count.
     @discardableResult
     public func copyIn(_ sql: String, _ rows: CopyRows) throws(PostgresError) -> Int {
+        roundTrips += 2  // the COPY statement's answer, then the data's
         _ = try check(PQexec(raw, sql), sql: sql, expecting: [PGRES_COPY_IN])
         var failure: PostgresError?
         let chunk = 1 << 20
@@ -29,6 +30,7 @@ extension PostgresConnection {
 
     /// Runs `COPY ... TO STDOUT` and returns everything it wrote.
     public func copyOut(_ sql: String) throws(PostgresError) -> [UInt8] {
+        roundTrips += 1
         _ = try check(PQexec(raw, sql), sql: sql, expecting: [PGRES_COPY_OUT])
         var data: [UInt8] = []
         while true {

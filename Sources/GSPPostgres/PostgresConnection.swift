@@ -8,6 +8,9 @@ public final class PostgresConnection {
     public let location: String
     /// Run after every (re)connect: session settings, temporary tables.
     private let setup: (PostgresConnection) throws -> Void
+    /// Network round trips to the server so far (a statement, a pipeline, a COPY's two), for
+    /// the benchmark and the tests that keep a push to a fixed number of them.
+    public internal(set) var roundTrips = 0
 
     /// Connects to `url` (`postgres://user@host:port/db?...` or `key=value` pairs).
     /// Throws with libpq's message for a malformed string or a failed connection.
@@ -37,7 +40,10 @@ public final class PostgresConnection {
     deinit { PQfinish(handle) }
 
     /// False once the connection was lost (the server restarted, the network dropped).
-    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_UNKNOWN }
+    public var isHealthy: Bool {
+        // A pipeline left open by a failure would refuse every later statement: only a reset ends it then.
+        PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) != PQTRANS_UNKNOWN && PQpipelineStatus(handle) == PQ_PIPELINE_OFF
+    }
 
     /// True between BEGIN and COMMIT or ROLLBACK, and in a failed transaction not yet rolled back.
     public var inTransaction: Bool {
@@ -66,26 +72,16 @@ public final class PostgresConnection {
     /// Runs one statement with `$1`-style parameters; rows come back in binary format.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [PostgresParameter] = []) throws(PostgresError) -> PostgresResult {
-        var wires: [[UInt8]?] = []
-        wires.reserveCapacity(parameters.count)
-        for parameter in parameters {
-            if case .text(let text) = parameter, text.utf8.contains(0) {
-                throw PostgresError(sqlState: nil, message: "a text parameter contains a NUL byte, which PostgreSQL text cannot hold", sql: sql)
-            }
-            var bytes = parameter.wire?.bytes
-            if let wire = parameter.wire, !wire.binary { bytes?.append(0) }  // text parameters are C strings
-            wires.append(bytes)
-        }
-        let formats = parameters.map { Int32($0.wire?.binary == true ? 1 : 0) }
-        let lengths = wires.map { Int32(max(0, ($0?.count ?? 0))) }
-        let raw = withPointers(wires) { pointers in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 1)
+        roundTrips += 1
+        let raw = try WireParameters(sql, parameters).withPointers { count, values, lengths, formats in
+            PQexecParams(handle, sql, count, nil, values, lengths, formats, 1)
         }
         return try check(raw, sql: sql, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
     /// Runs one or more statements without parameters (the simple query protocol).
     public func executeScript(_ sql: String) throws(PostgresError) {
+        roundTrips += 1
         _ = try check(PQexec(handle, sql), sql: sql, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
@@ -140,19 +136,47 @@ public final class PostgresConnection {
 @available(*, unavailable)
 extension PostgresConnection: Sendable {}
 
-/// Calls `body` with C pointers to each buffer (nil for NULL), all in one contiguous block
-/// that stays valid during the call.
-private func withPointers<R>(_ buffers: [[UInt8]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-    var storage: [UInt8] = [0]  // never empty, so an empty non-NULL value still gets a pointer
-    var offsets: [Int?] = []
-    for buffer in buffers {
-        guard let buffer else { offsets.append(nil); continue }
-        offsets.append(storage.count)
-        storage += buffer
+/// Statement parameters as libpq takes them, checked: text ones NUL-terminated, NULL as nil.
+struct WireParameters {
+    private var buffers: [[UInt8]?] = []
+    private var formats: [Int32] = []
+
+    init(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) {
+        buffers.reserveCapacity(parameters.count)
+        formats.reserveCapacity(parameters.count)
+        for parameter in parameters {
+            guard var wire = parameter.wire else {
+                buffers.append(nil)
+                formats.append(0)
+                continue
+            }
+            if !wire.binary {
+                if wire.bytes.contains(0) {
+                    throw PostgresError(sqlState: nil, message: "a text parameter contains a NUL byte, which PostgreSQL text cannot hold", sql: sql)
+                }
+                wire.bytes.append(0)  // text parameters are C strings
+            }
+            buffers.append(wire.bytes)
+            formats.append(wire.binary ? 1 : 0)
+        }
     }
-    return storage.withUnsafeBufferPointer { block in
-        let base = UnsafeRawPointer(block.baseAddress!)
-        return body(offsets.map { $0.map { (base + $0).assumingMemoryBound(to: CChar.self) } })
+
+    /// Calls `body` with the count, values, lengths and formats, all valid during the call
+    /// (one contiguous block; nil for NULL).
+    func withPointers<R>(_ body: (Int32, [UnsafePointer<CChar>?], [Int32], [Int32]) -> R) -> R {
+        var storage: [UInt8] = [0]  // never empty, so an empty non-NULL value still gets a pointer
+        var offsets: [Int?] = []
+        offsets.reserveCapacity(buffers.count)
+        for buffer in buffers {
+            guard let buffer else { offsets.append(nil); continue }
+            offsets.append(storage.count)
+            storage += buffer
+        }
+        let lengths = buffers.map { Int32($0?.count ?? 0) }
+        return storage.withUnsafeBufferPointer { block in
+            let base = UnsafeRawPointer(block.baseAddress!)
+            return body(Int32(buffers.count), offsets.map { $0.map { (base + $0).assumingMemoryBound(to: CChar.self) } }, lengths, formats)
+        }
     }
 }
 

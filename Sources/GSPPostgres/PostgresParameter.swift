@@ -11,32 +11,42 @@ public enum PostgresParameter: Sendable, Hashable {
 
     /// A `text[]` literal, for `= ANY($1::text[])` and `unnest($1::text[])`.
     public static func textArray(_ values: [String]) -> PostgresParameter {
-        var literal = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { literal += "," }
-            literal += "\""
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(character)
-            }
-            literal += "\""
-        }
-        return .text(literal + "}")
+        var literal = ArrayLiteral(capacity: values.count * 40)
+        for value in values { literal.append(value) }
+        return literal.parameter
     }
 
     /// A `text[]` literal whose nil elements are NULL.
     public static func optionalTextArray(_ values: [String?]) -> PostgresParameter {
-        let quoted = values.map { value -> String in
-            guard let value else { return "NULL" }
-            guard case .text(let literal) = textArray([value]) else { return "NULL" }
-            return String(literal.dropFirst().dropLast())
-        }
-        return .text("{" + quoted.joined(separator: ",") + "}")
+        var literal = ArrayLiteral(capacity: values.count * 40)
+        for value in values { if let value { literal.append(value) } else { literal.appendNull() } }
+        return literal.parameter
     }
 
     /// A `bigint[]` literal.
     public static func integerArray(_ values: [Int64]) -> PostgresParameter {
-        .text("{" + values.map(String.init).joined(separator: ",") + "}")
+        optionalIntegerArray(values)
+    }
+
+    /// A `bigint[]` (or `smallint[]`) literal whose nil elements are NULL.
+    public static func optionalIntegerArray(_ values: [Int64?]) -> PostgresParameter {
+        var literal = ArrayLiteral(capacity: values.count * 12)
+        for value in values { if let value { literal.appendBare(String(value)) } else { literal.appendNull() } }
+        return literal.parameter
+    }
+
+    /// A `boolean[]` literal.
+    public static func boolArray(_ values: [Bool]) -> PostgresParameter {
+        var literal = ArrayLiteral(capacity: values.count * 2)
+        for value in values { literal.appendBare(value ? "t" : "f") }
+        return literal.parameter
+    }
+
+    /// A `bytea[]` literal (hex format) whose nil elements are NULL.
+    public static func byteaArray(_ values: [[UInt8]?]) -> PostgresParameter {
+        var literal = ArrayLiteral(capacity: values.count * 24)
+        for value in values { if let value { literal.appendHex(value) } else { literal.appendNull() } }
+        return literal.parameter
     }
 
     /// The bytes libpq sends and whether they are in binary format.
@@ -48,5 +58,58 @@ public enum PostgresParameter: Sendable, Hashable {
         case .bytes(let value): (value, true)
         case .bool(let value): (Array((value ? "t" : "f").utf8), false)
         }
+    }
+}
+
+/// The text form of a one-dimensional array, `{"a","b",NULL}`, built as bytes.
+private struct ArrayLiteral {
+    private var bytes: [UInt8] = [0x7B]  // {
+    private var empty = true
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity + 2) }
+
+    private mutating func separate() {
+        if !empty { bytes.append(0x2C) }  // ,
+        empty = false
+    }
+
+    /// A quoted element: quotes and backslashes escaped, anything else as is.
+    mutating func append(_ value: String) {
+        separate()
+        bytes.append(0x22)
+        for byte in value.utf8 {
+            if byte == 0x22 || byte == 0x5C { bytes.append(0x5C) }
+            bytes.append(byte)
+        }
+        bytes.append(0x22)
+    }
+
+    /// An element that needs no quotes (a number, t or f).
+    mutating func appendBare(_ value: String) {
+        separate()
+        bytes += value.utf8
+    }
+
+    mutating func appendNull() {
+        separate()
+        bytes += "NULL".utf8
+    }
+
+    /// A bytea element in hex format: `"\\x0aff"` (the backslash escaped for the array syntax).
+    mutating func appendHex(_ value: [UInt8]) {
+        separate()
+        bytes += [0x22, 0x5C, 0x5C, 0x78]
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        for byte in value {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        bytes.append(0x22)
+    }
+
+    var parameter: PostgresParameter {
+        var closed = bytes
+        closed.append(0x7D)  // }
+        return .text(String(decoding: closed, as: UTF8.self))
     }
 }

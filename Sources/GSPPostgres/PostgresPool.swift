@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A few connections to one database, shared by the threads of a server.
 ///
@@ -14,6 +15,10 @@ public final class PostgresPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var idle: [PostgresConnection] = []
     private var open = 0
+    private let trips = Atomic<Int>(0)
+
+    /// Round trips to the server made by every call so far (see `PostgresConnection.roundTrips`).
+    public var roundTrips: Int { trips.load(ordering: .relaxed) }
 
     /// Connects once right away, so a wrong URL or an unreachable server fails at start.
     public init(url: String, size: Int = 4, setup: @escaping @Sendable (PostgresConnection) throws -> Void = { _ in }) throws(PostgresError) {
@@ -30,7 +35,11 @@ public final class PostgresPool: @unchecked Sendable {
         while true {
             attempt += 1
             let connection = try borrow()
-            defer { giveBack(connection) }
+            let tripsBefore = connection.roundTrips
+            defer {
+                trips.add(connection.roundTrips - tripsBefore, ordering: .relaxed)
+                giveBack(connection)
+            }
             do {
                 if !connection.isHealthy { try connection.reset() }
                 // A transaction left open by a failure would swallow the next statements.
@@ -43,22 +52,29 @@ public final class PostgresPool: @unchecked Sendable {
     }
 
     private func borrow() throws(PostgresError) -> PostgresConnection {
-        condition.lock()
-        while idle.isEmpty && open >= size { condition.wait() }
-        if let connection = idle.popLast() {
-            condition.unlock()
-            return connection
-        }
-        open += 1
-        condition.unlock()
-        do {
-            return try PostgresConnection(url: url, setup: setup)
-        } catch {
+        var ceiling = size
+        while true {
             condition.lock()
-            open -= 1
-            condition.signal()
+            while idle.isEmpty && open >= ceiling { condition.wait() }
+            if let connection = idle.popLast() {
+                condition.unlock()
+                return connection
+            }
+            open += 1
             condition.unlock()
-            throw error
+            do {
+                return try PostgresConnection(url: url, setup: setup)
+            } catch {
+                condition.lock()
+                open -= 1
+                let others = open
+                condition.signal()
+                condition.unlock()
+                // PostgreSQL has no connection to spare (53300 "too many clients"): wait for one of
+                // ours to come back rather than refuse the request while they are merely busy.
+                guard error.sqlState == "53300" || error.message.contains("too many clients"), others > 0 else { throw error }
+                ceiling = others
+            }
         }
     }
 

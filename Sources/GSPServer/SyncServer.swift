@@ -14,10 +14,19 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds: UInt32
     /// Serve HTTPS with this certificate and key; nil serves plain HTTP.
     public var tls: TLSIdentity?
+    /// Connections open at once (each holds a thread).
+    public var maxConnections: UInt32
+    /// Connections one client address may hold at once, so one host cannot starve the others
+    /// (slowloris); 0 turns the cap off (behind a reverse proxy every client has its address).
+    public var maxConnectionsPerClient: UInt32
+
+    /// What `gsp-server serve` caps per client address when not told otherwise.
+    public static let defaultMaxConnectionsPerClient: UInt32 = 64
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
                 maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60,
-                tls: TLSIdentity? = nil) {
+                tls: TLSIdentity? = nil, maxConnections: UInt32 = 1024,
+                maxConnectionsPerClient: UInt32 = 0) {
         self.host = host
         self.port = port
         self.maxDrift = maxDrift
@@ -25,6 +34,8 @@ public struct ServerConfiguration: Sendable {
         self.logRequests = logRequests
         self.idleTimeoutSeconds = max(1, idleTimeoutSeconds)
         self.tls = tls
+        self.maxConnections = max(1, maxConnections)
+        self.maxConnectionsPerClient = maxConnectionsPerClient
     }
 }
 
@@ -45,8 +56,10 @@ public final class SyncServer: Sendable {
         self.router = router
         let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
         http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
-                              idleTimeoutSeconds: configuration.idleTimeoutSeconds, tls: configuration.tls,
-                              observer: log, handler: { [router] in router.handle($0) })
+                              idleTimeoutSeconds: configuration.idleTimeoutSeconds, maxConnections: configuration.maxConnections,
+                              maxConnectionsPerClient: configuration.maxConnectionsPerClient, tls: configuration.tls,
+                              observer: log, eventLog: configuration.logRequests ? ServerLog.http : nil,
+                              handler: { [router] in router.handle($0) })
     }
 
     public var port: UInt16 { http.port }

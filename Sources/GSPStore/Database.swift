@@ -97,6 +97,14 @@ public final class Database {
         }
     }
 
+    /// Runs `body` in one read transaction: every query in it sees the same committed state,
+    /// however many commits other connections make meanwhile (WAL snapshot isolation).
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
     private static let controlSQL = ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"]
 
     /// Runs one of the prepared transaction statements (0 begin, 1 commit, 2 rollback).
@@ -124,6 +132,8 @@ public final class Database {
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
+    /// Whether a transaction is open (SQLite may roll one back by itself, on a full disk for one).
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(_ rc: Int32, sql: String?) -> DatabaseError {

@@ -44,23 +44,58 @@ import GSPTestSupport
         #expect(synced.stdout.hasPrefix("synced with \(url): pushed 5"))
         #expect(json(try gsp(alice, "status", "--json"))["ca_file"] as? String == certificates.caFile)
 
-        // The file now holds another CA (the company renewed it): sync fails at once, clearly, and keeps the changes.
-        let other = try TestCertificates.makeCA(in: dir, name: "other")
-        try FileManager.default.removeItem(atPath: certificates.caFile)
-        try FileManager.default.copyItem(atPath: other.certificate, toPath: certificates.caFile)
+        #expect(json(try gsp(alice, "status", "--json"))["ca_stored"] as? Bool == true)
+
+        // The certificates live in the replica (finding: a moved CA file broke sync): move the file, sync goes on.
+        try FileManager.default.moveItem(atPath: certificates.caFile, toPath: dir.path("moved.pem"))
         #expect(try gsp(alice, "deal", "new", "--account", "Acme", "--title", "Second").status == 0)
-        let failed = try gsp(alice, "sync")
-        #expect(failed.status == 1)
-        #expect(failed.stderr.contains("the certificate of 127.0.0.1 is not trusted"), "\(failed.stderr)")
-        #expect(!failed.stderr.contains("retrying"))
-        let status = json(try gsp(alice, "status", "--json"))
-        #expect((status["last_error"] as? String)?.contains("not trusted") == true)
-        #expect(status["pending"] as? Int == 5)
-        // The CA file is gone: the message names it.
+        let afterMove = try gsp(alice, "sync")
+        #expect(afterMove.status == 0, "\(afterMove.stderr)")
+
+        // Logging in with a CA that did not sign the server's certificate fails at once, clearly, and keeps the stored one.
+        let other = try TestCertificates.makeCA(in: dir, name: "other")
+        let wrong = try gsp(alice, "login", "--server", url, "--token", token, "--ca-file", other.certificate)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("the certificate of 127.0.0.1 is not trusted"), "\(wrong.stderr)")
+        #expect(try gsp(alice, "sync").status == 0)
+    }
+
+    /// Login refuses a file that is not PEM certificates, saying what is wrong, and stores nothing.
+    @Test func loginRefusesAFileThatHoldsNoCertificate() throws {
+        let dir = TemporaryDirectory("gsp-bad-ca")
+        let alice = dir.path("alice.sqlite")
+        #expect(try gsp(alice, "init", "--user", "alice").status == 0)
+        let cases = [("garbage.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n", "is not valid PEM"),
+                     ("cut.pem", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n", "has no '-----END CERTIFICATE-----' line"),
+                     ("key.pem", "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n", "holds no PEM certificate")]
+        for (name, text, message) in cases {
+            let file = try dir.write(text, to: name)
+            let refused = try gsp(alice, "login", "--server", "https://127.0.0.1:1", "--token", "t", "--ca-file", file.path)
+            #expect(refused.status == 64, "\(name)")
+            #expect(refused.stderr.contains(message), "\(name): \(refused.stderr)")
+        }
+        #expect(json(try gsp(alice, "status", "--json"))["server"] is NSNull)
+    }
+
+    /// A replica logged in by an older gsp stored only the CA file's path: it still syncs, and
+    /// copies the certificates in, so the file may move afterwards.
+    @Test func aReplicaThatStoredTheCAPathKeepsWorkingAndAdoptsTheCertificates() throws {
+        let dir = TemporaryDirectory("gsp-old-ca")
+        let certificates = try TestCertificates.make(in: dir)
+        let db = dir.path("server.db")
+        let token = try tool(["user", "add", "alice", "--role", "rep", "--db", db])
+        let (server, url) = try GSPBinary.serve(["--db", db, "--tls-cert", certificates.certificateFile, "--tls-key", certificates.keyFile])
+        defer { server.sigkill(); _ = server.wait() }
+        let alice = dir.path("alice.sqlite")
+        #expect(try gsp(alice, "init", "--user", "alice").status == 0)
+        #expect(try gsp(alice, "login", "--server", url, "--token", token, "--ca-file", certificates.caFile).status == 0)
+        try OldReplicaFile.forgetStoredCACertificates(alice)
+        #expect(json(try gsp(alice, "status", "--json"))["ca_stored"] as? Bool == false)
+        #expect(try gsp(alice, "sync").status == 0)
+        #expect(try OldReplicaFile.hasStoredCACertificates(alice))
         try FileManager.default.removeItem(atPath: certificates.caFile)
-        let missing = try gsp(alice, "sync")
-        #expect(missing.status == 1)
-        #expect(missing.stderr.contains("cannot use the CA file \(certificates.caFile)"), "\(missing.stderr)")
+        let synced = try gsp(alice, "sync")
+        #expect(synced.status == 0, "\(synced.stderr)")
     }
 
     @Test func plainHTTPToAnotherHostNeedsInsecure() throws {

@@ -44,24 +44,16 @@ import GSPWire
         let dir = TemporaryDirectory("gsp-http")
         let answerFile = dir.url.appendingPathComponent("answer.bin"), received = dir.url.appendingPathComponent("received.bin")
         try answer.write(to: answerFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, answerFile.path, received.path, String(busyFirst)]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let process = try GSPBinary.launch("/usr/bin/env", ["python3", "-c", Self.script, answerFile.path, received.path, String(busyFirst)])
         defer {
             // SIGKILL: a child of the test runner may have SIGTERM blocked.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.sigkill()
+            _ = process.wait()
         }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
+        var port = ""
+        for _ in 0..<1_000 where port.isEmpty && process.isRunning {
+            if let line = process.outputSoFar.split(separator: "\n").first { port = line.trimmingCharacters(in: .whitespaces) } else { try await Task.sleep(for: .milliseconds(10)) }
         }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(Int(port) != nil, "the test HTTP server did not start (is python3 installed?)")
         try await body("http://127.0.0.1:\(port)", received)
     }

@@ -59,9 +59,14 @@ import GSPTestSupport
         #expect(try replica.syncState().serverURL == nil)
 
         let ca = dir.path("ca.pem")
-        try Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: ca))
+        let pem = "-----BEGIN CERTIFICATE-----\n" + Data([0x30] + Array(repeating: 1, count: 80)).base64EncodedString() + "\n-----END CERTIFICATE-----\n"
+        try Data(pem.utf8).write(to: URL(fileURLWithPath: ca))
         try replica.login(server: "https://gsp.example.com/", token: "t", caFile: ca)
-        #expect(try replica.serverEndpoint() == ServerEndpoint(server: "https://gsp.example.com", token: "t", caFile: ca))
+        // The certificates themselves are stored: the file may go.
+        try FileManager.default.removeItem(atPath: ca)
+        let endpoint = try replica.serverEndpoint()
+        #expect(endpoint == (try ServerEndpoint(server: "https://gsp.example.com", token: "t", caCertificates: endpoint.caCertificates)))
+        #expect(endpoint.caCertificates?.hasPrefix("-----BEGIN CERTIFICATE-----\nMAEB") == true && endpoint.caFile == nil)
         try replica.login(server: "http://gsp.example.com", token: "t", insecure: true)
         let state = try replica.syncState()
         #expect(state.caFile == nil)

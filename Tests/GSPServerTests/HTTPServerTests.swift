@@ -1,9 +1,7 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import GSPServer
+import GSPTestSupport
 
 @Suite("HTTPServer on libmicrohttpd")
 struct HTTPServerTests {
@@ -16,21 +14,18 @@ struct HTTPServerTests {
         }
         let port = server.port
         #expect(port != 0)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/slow")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(count: 100)
-        let call = Task { try await URLSession.shared.data(for: request) }
+        let call = Task { try await TestHTTP.send("POST", "http://127.0.0.1:\(port)/slow", body: Data(count: 100)) }
         await Task.detached { entered.wait() }.value
         // Stop while the handler is still running; it must wait for the handler and the answer.
         let stopped = Task.detached { server.stop(timeout: .seconds(30)) }
         try await Task.sleep(for: .milliseconds(50))
         release.signal()
         await stopped.value
-        let (data, response) = try await call.value
-        #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        #expect(String(decoding: data, as: UTF8.self) == "finished 100\n")
+        let answer = try await call.value
+        #expect(answer.status == 200)
+        #expect(answer.text == "finished 100\n")
         // Once stopped, nothing listens any more.
-        await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!) }
+        await #expect(throws: (any Error).self) { _ = try await TestHTTP.send("GET", "http://127.0.0.1:\(port)/") }
     }
 
     @Test func aBadListenAddressIsAClearError() {

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import GSPServer
+import GSPTestSupport
 
 /// A PostgreSQL server of the test's own (initdb in a temporary folder, a free loopback
 /// port), for tests that stop and start it without disturbing other tests' databases.
@@ -15,7 +16,11 @@ final class PostgresCluster: @unchecked Sendable {
     var url: String { "postgres://gsp@127.0.0.1:\(port)/postgres?connect_timeout=5" }
     private var data: String { folder + "/data" }
 
-    init() throws {
+    /// `settings` are extra server settings, such as `["max_connections=6"]`.
+    let settings: [String]
+
+    init(settings: [String] = []) throws {
+        self.settings = settings
         guard let bin = ProcessInfo.processInfo.environment["GSP_TEST_POSTGRES_BIN"], !bin.isEmpty else {
             throw ServerStoreError("GSP_TEST_POSTGRES_BIN is not set: run the tests with scripts/with-postgres.sh")
         }
@@ -35,7 +40,7 @@ final class PostgresCluster: @unchecked Sendable {
 
     func start() throws {
         try pg("pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-o",
-                          "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+                          "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off" + settings.map { " -c \($0)" }.joined(), "start"])
     }
 
     /// A fast shutdown: open connections are terminated, as in a real restart.
@@ -52,28 +57,12 @@ final class PostgresCluster: @unchecked Sendable {
         }
     }
 
-    /// Runs a command with posix_spawn and waitpid: Foundation's Process did not notice
-    /// `runuser pg_ctl start` exit here (it left a zombie), so this waits for the pid itself.
+    /// Runs a command to completion (posix_spawn and waitpid, output to files: the postmaster
+    /// that pg_ctl starts inherits them and never closes them, which would hang a pipe reader).
     private static func run(_ executable: String, _ arguments: [String]) throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-pgcluster-\(UUID().uuidString).err").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        // A file, not a pipe: the postmaster that pg_ctl starts inherits it and never closes it.
-        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else {
-            throw ServerStoreError("cannot start \(executable)")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        guard status == 0 else {
-            let message = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw ServerStoreError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(message)")
+        let result = try GSPBinary.launch(executable, arguments).wait()
+        guard result.status == 0 else {
+            throw ServerStoreError("\(executable) \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.stderr)")
         }
     }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import GSPCore
 import GSPServer
@@ -34,10 +31,9 @@ struct ReportAsOfRouteTests {
     }
 
     func sections(_ fixture: ServerFixture, _ name: String, asOf: String? = nil) async throws -> NSArray {
-        var request = URLRequest(url: fixture.url("/v1/reports/\(name)" + (asOf.map { "?as_of=\($0)" } ?? "")))
-        request.setValue("Bearer \(fixture.tokens["meg"]!)", forHTTPHeaderField: "Authorization")
-        let (data, _) = try await URLSession.shared.data(for: request)
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let answer = try await TestHTTP.send("GET", fixture.url("/v1/reports/\(name)" + (asOf.map { "?as_of=\($0)" } ?? "")).absoluteString,
+                                             token: fixture.tokens["meg"])
+        let object = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
         return (object?["sections"] as? NSArray) ?? []
     }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import GSPCore
 import GSPServer
@@ -10,8 +7,8 @@ import GSPTestSupport
 @Suite("HTTP reports and dashboard")
 struct ReportRouteTests {
     /// Two open deals of alice's (one in poc worth 450.00 USD) and a lost one of bob's.
-    func seeded() throws -> ServerFixture {
-        let fixture = try ServerFixture()
+    func seeded(_ backend: StoreBackend = .sqlite) throws -> ServerFixture {
+        let fixture = try ServerFixture(backend)
         var a = Writer(), b = Writer()
         let d1 = RowID(), d2 = RowID(), d3 = RowID()
         try fixture.store.push(a.deal(d1, owner: "alice", title: "<script>alert(1)</script>")
@@ -26,14 +23,13 @@ struct ReportRouteTests {
         return fixture
     }
 
-    func get(_ fixture: ServerFixture, _ path: String, token: String?, accept: String? = nil, cookie: String? = nil) async throws -> (Int, String, HTTPURLResponse) {
-        var request = URLRequest(url: fixture.url(path))
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
-        if let cookie { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as! HTTPURLResponse
-        return (http.statusCode, String(decoding: data, as: UTF8.self), http)
+    func get(_ fixture: ServerFixture, _ path: String, token: String?, accept: String? = nil, cookie: String? = nil) async throws -> (Int, String, RawResponse) {
+        var headers: [String: String] = [:]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        if let accept { headers["Accept"] = accept }
+        if let cookie { headers["Cookie"] = cookie }
+        let answer = try await TestHTTP.send("GET", fixture.url(path).absoluteString, headers: headers)
+        return (answer.status, answer.text, answer)
     }
 
     @Test func managersGetJSONAndCSVRepsGet403() async throws {
@@ -45,10 +41,32 @@ struct ReportRouteTests {
         #expect(json.contains("450.00"))
         let (csvStatus, csv, response) = try await get(fixture, "/v1/reports/pipeline", token: fixture.tokens["meg"], accept: "text/csv")
         #expect(csvStatus == 200)
-        #expect(response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/csv") == true)
+        #expect(response.headers["content-type"]?.hasPrefix("text/csv") == true)
         #expect(csv.contains("poc"))
         #expect(try await get(fixture, "/v1/reports/pipeline", token: fixture.tokens["alice"]).0 == 403)
         #expect(try await get(fixture, "/v1/reports/pipeline", token: nil).0 == 401)
+    }
+
+    /// The route keeps the history in memory between requests: what is pushed after one report
+    /// shows in the next, and a restore (a new epoch) replaces everything it held.
+    @Test(arguments: StoreBackend.available) func reportsFollowNewPushesAndRestores(_ backend: StoreBackend) async throws {
+        let fixture = try seeded(backend)
+        let meg = fixture.tokens["meg"]
+        #expect(try await get(fixture, "/v1/reports/pipeline", token: meg).1.contains("450.00"))
+        let backup = fixture.storeFixture.directory.path("before.backup")
+        try fixture.store.backup(to: backup)
+
+        var a = Writer()
+        let late = RowID()
+        try fixture.store.push(a.deal(late, owner: "alice", title: "Late") + [a.change("deals", late, "stage", .text("poc")),
+                               a.change("deals", late, "value", .money(Money(minorUnits: 77_700, currency: "EUR")))], as: alice, node: a.node)
+        let after = try await get(fixture, "/v1/reports/pipeline", token: meg).1
+        #expect(after.contains("777.00") && after.contains("450.00"), "the pushed deal is missing: \(after)")
+        #expect(try await get(fixture, "/dashboard", token: meg).1.contains("777.00"), "the dashboard shares the same history")
+
+        _ = try fixture.store.restore(from: backup)
+        let restored = try await get(fixture, "/v1/reports/pipeline", token: meg).1
+        #expect(!restored.contains("777.00") && restored.contains("450.00"), "the report still shows what the restore removed: \(restored)")
     }
 
     @Test func everyReportAnswersManagersAndRefusesReps() async throws {
@@ -107,7 +125,7 @@ struct ReportRouteTests {
         #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(!page.contains("<script"))
         #expect(page.contains("<svg"))
-        #expect(response.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+        #expect(response.headers["content-security-policy"]?.contains("default-src 'none'") == true)
         #expect(try await get(fixture, "/dashboard", token: fixture.tokens["alice"]).0 == 403)
         let anonymous = try await get(fixture, "/dashboard", token: nil)
         #expect(anonymous.0 == 200 && anonymous.1.contains("<form"))
@@ -140,21 +158,9 @@ struct ReportRouteTests {
 
     /// Posts the login form without following the redirect.
     func postLogin(_ fixture: ServerFixture, token: String) async throws -> (code: Int, cookie: String?) {
-        var request = URLRequest(url: fixture.url("/dashboard/login"))
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data("token=\(token)".utf8)
-        let session = URLSession(configuration: .ephemeral, delegate: NoRedirect(), delegateQueue: nil)
-        let (_, response) = try await session.data(for: request)
-        let http = response as! HTTPURLResponse
-        return (http.statusCode, http.value(forHTTPHeaderField: "Set-Cookie"))
-    }
-}
-
-final class NoRedirect: NSObject, URLSessionTaskDelegate, Sendable {
-    // The completion-handler form: Linux's Foundation does not call the async one.
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+        // A raw request never follows the redirect, so its Set-Cookie is seen.
+        let answer = try await TestHTTP.send("POST", fixture.url("/dashboard/login").absoluteString,
+                                             headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data("token=\(token)".utf8))
+        return (answer.status, answer.headers["set-cookie"])
     }
 }

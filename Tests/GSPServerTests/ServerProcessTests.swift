@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import Testing
 import GSPCore
@@ -9,57 +6,24 @@ import GSPServer
 import GSPWire
 import GSPTestSupport
 
-/// The real `gsp-server` executable, run as a child process.
+/// The real `gsp-server` executable, run as a child process (see GSPTestSupport's ServerBinary).
 struct ServerProcess {
-    static var executable: URL {
-        get throws {
-            let folder = Bundle.main.executableURL?.deletingLastPathComponent()
-                ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let url = folder.appendingPathComponent("gsp-server")
-            guard FileManager.default.isExecutableFile(atPath: url.path) else {
-                throw ServerStoreError("no gsp-server next to the tests at \(url.path): run 'swift build --build-tests' first")
-            }
-            return url
-        }
-    }
+    static var executable: URL { URL(fileURLWithPath: GSPBinary.serverPath) }
 
     /// Runs a command to completion; returns its exit status and standard output.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try GSPBinary.launch(GSPBinary.serverPath, arguments).wait()
+        return (result.status, result.stdout)
     }
 
-    let process = Process()
-    let port: Int
+    let server: ServerBinary
+    var process: RunningProcess { server.process! }
+    var port: Int { Int(server.port) }
 
     /// Starts `serve` on a free port and waits for its "listening on" line.
     init(db: String) throws {
-        process.executableURL = try Self.executable
-        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ServerStoreError("gsp-server exited before listening") }
-            line += chunk
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("listening on http://127.0.0.1:"),
-              let port = Int(text.split(separator: ":").last!.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw ServerStoreError("unexpected first line from gsp-server: \(text)")
-        }
-        self.port = port
+        server = ServerBinary(db: db)
+        try server.start()
     }
 }
 
@@ -98,14 +62,11 @@ struct ServerProcessTests {
                             return PushedChange(seq: seq, change: Change(table: "deals", row: deal, field: "f\(seq)",
                                                                          value: .integer(Int64(seq)), hlc: hlc, node: node))
                         }
-                        var request = URLRequest(url: base)
-                        request.httpMethod = "POST"
-                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                        request.setValue("application/x-gsp-frame", forHTTPHeaderField: "Content-Type")
-                        request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
-                        guard let (data, response) = try? await URLSession.shared.data(for: request),
-                              (response as? HTTPURLResponse)?.statusCode == 200,
-                              let answer = try? Frame.decode(data).response else { break }
+                        let body = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
+                        guard let sent = try? await TestHTTP.send("POST", base.absoluteString, token: token,
+                                                                  contentType: "application/x-gsp-frame", body: body),
+                              sent.status == 200,
+                              let answer = try? Frame.decode(sent.body).response else { break }
                         acknowledged = answer.acknowledged
                         syncs.count.add(1, ordering: .relaxed)
                     }
@@ -119,12 +80,11 @@ struct ServerProcessTests {
             for try await result in group { results.append(result) }
             return results
         }
-        server.process.waitUntilExit()
-        #expect(server.process.terminationStatus == 0, "a graceful stop exits 0")
+        #expect(server.process.wait().status == 0, "a graceful stop exits 0")
 
         // Restart on the same file: every acknowledged change is there.
         let restarted = try ServerProcess(db: db)
-        defer { restarted.process.terminate(); restarted.process.waitUntilExit() }
+        defer { restarted.server.stop() }
         let store = try SQLiteServerStore(path: db, create: false)
         let state = try store.pullAll(user: manager).changes
         for (node, deal, acknowledged) in results {

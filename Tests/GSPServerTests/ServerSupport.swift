@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GSPCore
 import GSPServer
 import GSPWire
@@ -14,8 +11,8 @@ final class ServerFixture {
     var tokens: [String: String] = [:]
     var store: any ServerStore { storeFixture.store }
 
-    init(maxBodyBytes: Int = (16 << 20) + (64 << 10)) throws {
-        storeFixture = try StoreFixture()
+    init(_ backend: StoreBackend = .sqlite, maxBodyBytes: Int = (16 << 20) + (64 << 10)) throws {
+        storeFixture = try StoreFixture(backend)
         for user in [manager, alice, bob] {
             let token = try Token.generate()
             try storeFixture.store.addUser(user, tokenHash: Token.hash(token))
@@ -31,14 +28,9 @@ final class ServerFixture {
 
     /// Sends one request and returns the status and body.
     func send(_ method: String, _ path: String, token: String?, body: Data? = nil) async throws -> (status: Int, body: Data, contentType: String?) {
-        var request = URLRequest(url: url(path))
-        request.httpMethod = method
-        request.httpBody = body
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if body != nil { request.setValue("application/x-gsp-frame", forHTTPHeaderField: "Content-Type") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as! HTTPURLResponse
-        return (http.statusCode, data, http.value(forHTTPHeaderField: "Content-Type"))
+        let answer = try await TestHTTP.send(method, server.url + path, token: token,
+                                             contentType: body == nil ? nil : "application/x-gsp-frame", body: body ?? Data())
+        return (answer.status, answer.body, answer.headers["content-type"])
     }
 
     /// One sync round trip as `user`; returns the status and the decoded message.

@@ -128,6 +128,9 @@ struct StoreMergeTests {
         }
         let pulled = try fixture.store.pullAll(user: manager, pageSize: 17).changes
         #expect(pulled.count == reference.winners.count)
+        // Every replay recognised, losers' included: each distinct change is stored once.
+        let distinct = Set(changes.map { "\($0.key) \($0.hlc.rawValue) \($0.node) \($0.value)" }).count
+        #expect(try fixture.store.history(since: nil, limit: 10_000).count == distinct, "seed \(seed)")
         for change in pulled {
             let expected = try #require(reference.winners[change.key])
             #expect(change.value == expected.value && change.stamp == expected.stamp, "seed \(seed): \(change.key)")

@@ -35,3 +35,33 @@ struct StoreReplayTests {
         #expect(try fixture.store.history(since: nil, limit: 10_000).count == distinct, "seed \(seed)")
     }
 }
+
+@Suite("Store history pages")
+struct StoreHistoryPageTests {
+    /// Pages after an id join up to the whole history in commit order, on both backends.
+    @Test(arguments: StoreBackend.available) func pagesAfterAnIdCoverTheHistoryOnceInOrder(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
+        var writer = Writer()
+        for round in 0..<5 {
+            let deal = RowID()
+            try fixture.store.push(writer.deal(deal, owner: "alice", title: "Deal \(round)") + [writer.change("deals", deal, "stage", .text("poc"))],
+                                   as: alice, node: writer.node)
+        }
+        let whole = try fixture.store.history(since: nil, limit: 1_000)
+        #expect(whole.count == 15)
+        var paged: [HistoryEntry] = [], after: Int64 = 0, pages = 0
+        while true {
+            let page = try fixture.store.history(afterID: after, limit: 4)
+            if page.entries.isEmpty {
+                #expect(page.lastID == after, "an empty page keeps the caller's place")
+                break
+            }
+            #expect(page.lastID > after)
+            paged += page.entries
+            after = page.lastID
+            pages += 1
+        }
+        #expect(pages == 4)
+        #expect(paged == whole)
+    }
+}

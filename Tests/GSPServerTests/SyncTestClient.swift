@@ -1,9 +1,7 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GSPCore
 import GSPWire
+import GSPTestSupport
 
 /// A replica reduced to what a sync test checks: its own changes until acknowledged, a
 /// cursor, everything it pulled, and every stamp it was handed twice. Owned by one task.
@@ -23,6 +21,8 @@ struct SyncTestClient {
     /// HTTP statuses of failed round trips, and how many.
     private(set) var failures: [Int: Int] = [:]
     private(set) var hasMore = false
+    /// When and why the server could not be reached or gave no whole answer (status 0).
+    private(set) var unreachable: [String] = []
 
     init(token: String) { self.token = token }
 
@@ -38,17 +38,19 @@ struct SyncTestClient {
     /// Returns the HTTP status (0 when the server could not be reached).
     @discardableResult
     mutating func sync(_ server: URL, pushLimit: Int = 50, pageSize: UInt32 = 25) async -> Int {
-        var request = URLRequest(url: server.appendingPathComponent("v1/sync"), timeoutInterval: 30)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: epoch, cursor: cursor, pageSize: pageSize,
-                                                             changes: Array(pending.prefix(pushLimit)))))
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              let status = (response as? HTTPURLResponse)?.statusCode else {
+        let body = Frame.encode(.request(SyncRequest(node: node, knownEpoch: epoch, cursor: cursor, pageSize: pageSize,
+                                                     changes: Array(pending.prefix(pushLimit)))))
+        let sent: RawResponse
+        do {
+            sent = try await TestHTTP.send("POST", server.appendingPathComponent("v1/sync").absoluteString, token: token,
+                                           contentType: "application/x-gsp-frame", body: body)
+        } catch {
             failures[0, default: 0] += 1
+            unreachable.append("\(Date()): \(error)")
             return 0
         }
-        guard status == 200, case .response(let answer)? = try? Frame.decode(data) else {
+        let status = sent.status
+        guard status == 200, case .response(let answer)? = try? Frame.decode(sent.body) else {
             failures[status, default: 0] += 1
             return status
         }
@@ -73,6 +75,18 @@ struct SyncTestClient {
             if attempts > 2_000 { throw SyncTestFailure("client \(node) could not finish syncing: \(failures)") }
             if await sync(servers.randomElement()!) != 200 { try await Task.sleep(for: .milliseconds(50)) }
         } while !pending.isEmpty || hasMore
+    }
+}
+
+extension SyncTestClient {
+    /// The end of a concurrent test: pushes everything left, waits until all `count` clients
+    /// have (counted in `everyone`), then pulls what the last pushers sent. Pulling before the
+    /// others finish pushing would miss their last changes and look like a skipped cursor.
+    mutating func catchUp(_ servers: [URL], everyone: SyncCounter, of count: Int) async throws {
+        try await syncUntilIdle(servers)
+        everyone.count.add(1, ordering: .relaxed)
+        while everyone.count.load(ordering: .relaxed) < count { try await Task.sleep(for: .milliseconds(5)) }
+        try await syncUntilIdle(servers)
     }
 }
 

@@ -34,13 +34,13 @@ public enum GSPBinary {
     /// Starts any executable with `arguments` and the current environment plus `environment`.
     /// `stderrPath`: a file the process writes its stderr to instead of the captured one (such as /dev/full).
     public static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                              stderrPath: String? = nil) throws -> RunningProcess {
+                              stdoutPath: String? = nil, stderrPath: String? = nil) throws -> RunningProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSupportError("no executable at \(executable): run 'swift build' first")
         }
         return try RunningProcess(executable: executable, arguments: arguments,
                                   environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
-                                  stderrPath: stderrPath)
+                                  stdoutPath: stdoutPath, stderrPath: stderrPath)
     }
 
     /// Runs `gsp` with `arguments`, the replica given by `GSP_REPLICA`, and waits for it.
@@ -63,46 +63,90 @@ public enum GSPBinary {
     }
 }
 
-/// A started child process with its output captured to temporary files (pipes could fill up and block it).
-public final class RunningProcess {
-    let process = Process()
+/// A started child process with its output captured to temporary files (pipes could fill up
+/// and block it). Started with posix_spawn and reaped with waitpid: Foundation's Process here
+/// sometimes missed a child's exit (a zombie left waiting) or reported the exit with
+/// the output not all written, so a test saw an empty token from a command that had printed one.
+public final class RunningProcess: @unchecked Sendable {
+    // @unchecked: `exit` is only touched under `lock`; everything else is immutable.
+    public let pid: pid_t
     let outURL: URL, errURL: URL
+    private let lock = NSLock()
+    private var exit: Int32?
 
     init(executable: String, arguments: [String], environment: [String: String], stdoutPath: String? = nil, stderrPath: String? = nil) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-run-\(UUID().uuidString)")
         outURL = base.appendingPathExtension("out")
         errURL = base.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL)
-        process.standardError = try FileHandle(forWritingTo: stderrPath.map { URL(fileURLWithPath: $0) } ?? errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? outURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath ?? errURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard code == 0 else { throw TestSupportError("cannot start \(executable): error \(code)") }
+        self.pid = pid
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    deinit {
+        // Never leave a zombie behind; a test that forgot to stop a server gets it killed here.
+        if reap(blocking: false) == nil {
+            kill(pid, SIGKILL)
+            _ = reap(blocking: true)
+        }
+    }
 
     /// What the process wrote to stdout so far.
     public var outputSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    /// What the process wrote to stderr so far (its log, for a server).
+    public var errorsSoFar: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    /// Whether the process has not exited yet.
+    public var isRunning: Bool { reap(blocking: false) == nil }
 
     /// Sends SIGKILL (the process gets no chance to clean up).
-    public func sigkill() {
-        if process.isRunning { _ = kill(pid, SIGKILL) }
+    public func sigkill() { signal(SIGKILL) }
+
+    /// Sends SIGTERM (a graceful stop).
+    public func terminate() { signal(SIGTERM) }
+
+    private func signal(_ number: Int32) {
+        lock.withLock { if exit == nil { _ = kill(pid, number) } }
     }
 
+    /// Waits for the exit and returns the status and both outputs.
     public func wait() -> ProcessResult {
-        process.waitUntilExit()
+        let status = reap(blocking: true) ?? 0
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
         }
         let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return ProcessResult(status: process.terminationStatus, stdout: out, stderr: err,
-                             killed: process.terminationReason == .uncaughtSignal)
+        let signalled = status & 0x7f != 0
+        // Like Foundation: the signal number when killed by one.
+        return ProcessResult(status: signalled ? status & 0x7f : (status >> 8) & 0xff, stdout: out, stderr: err, killed: signalled)
+    }
+
+    /// The raw wait status once the process has exited (nil while it runs, when not `blocking`).
+    @discardableResult
+    private func reap(blocking: Bool) -> Int32? {
+        lock.withLock {
+            if let exit { return exit }
+            var status: Int32 = 0
+            while true {
+                let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+                if result == pid { exit = status; return status }
+                if result == -1 && errno == EINTR { continue }
+                if result == -1 { exit = 0; return 0 }  // not our child any more: treat as gone
+                return nil
+            }
+        }
     }
 }
 

@@ -21,6 +21,17 @@ public enum OldReplicaFile {
             .scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?", [.text(name)])?.integer == 1
     }
 
+    /// Makes a logged-in replica look as one logged in with `--ca-file` by a gsp that stored only
+    /// the file's path, not its certificates.
+    public static func forgetStoredCACertificates(_ path: String) throws {
+        try Database(path: path, create: false).execute("DELETE FROM meta WHERE key = 'ca_pem'")
+    }
+
+    /// Whether the replica holds CA certificates stored at login.
+    public static func hasStoredCACertificates(_ path: String) throws -> Bool {
+        try Database(path: path, create: false, readOnly: true).scalar("SELECT count(*) FROM meta WHERE key = 'ca_pem' AND value IS NOT NULL")?.integer == 1
+    }
+
     /// The format a replica file says it has.
     public static func format(_ path: String) throws -> Int64? {
         try Database(path: path, create: false, readOnly: true).scalar("SELECT value FROM meta WHERE key = 'format'")?.integer

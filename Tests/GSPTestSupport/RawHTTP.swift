@@ -10,13 +10,28 @@ import Darwin
 public final class RawConnection {
     let fd: Int32
 
-    public init(port: UInt16) throws {
+    /// `from` binds the client side to another loopback address (such as 127.0.0.2), so one
+    /// test can be several client hosts.
+    public init(port: UInt16, from source: String? = nil) throws {
         #if canImport(Glibc)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(fd)
+                throw TestSupportError("bind to \(source) failed: errno \(code)")
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -115,7 +130,7 @@ public enum RawHTTP {
     /// Sends one request with `Connection: close` and reads the answer; nil when the server
     /// closed the connection without one.
     public static func request(port: UInt16, _ method: String, _ path: String, headers: [String: String] = [:],
-                               body: Data = Data()) throws -> RawResponse? {
+                               body: Data = Data(), idle: Double = 10) throws -> RawResponse? {
         let connection = try RawConnection(port: port)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
@@ -123,6 +138,6 @@ public enum RawHTTP {
             head += "Content-Length: \(body.count)\r\n"
         }
         connection.write(Data((head + "\r\n").utf8) + body)
-        return connection.receiveResponse()
+        return connection.receiveResponse(idle: idle)
     }
 }

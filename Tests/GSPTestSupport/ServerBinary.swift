@@ -10,6 +10,10 @@ import Darwin
 public final class ServerBinary {
     public let db: String
     public let extraArguments: [String]
+    /// Environment added to `serve` (such as a test hook).
+    public var environment: [String: String] = [:]
+    /// Whether `serve` runs with `--quiet` (no request log on stderr).
+    public var quiet = true
     public private(set) var process: RunningProcess?
     /// `http://127.0.0.1:PORT` of the running server.
     public private(set) var url = ""
@@ -41,7 +45,8 @@ public final class ServerBinary {
     /// Starts `serve` on a free port and waits for its `listening on` line.
     public func start() throws {
         kill()
-        let started = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"] + extraArguments)
+        let started = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0"]
+                                           + (quiet ? ["--quiet"] : []) + extraArguments, environment: environment)
         for _ in 0..<800 {
             if let line = started.outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
                 url = String(line.dropFirst("listening on ".count))
@@ -74,12 +79,9 @@ public final class ServerBinary {
         return status
     }
 
+    /// The server's stderr so far: its request log (when not quiet) and its error lines.
+    public var log: String { process?.errorsSoFar ?? "" }
+
     /// Whether `serve` still runs (it did not crash).
     public var isRunning: Bool { process?.isRunning ?? false }
-}
-
-extension RunningProcess {
-    public var isRunning: Bool { process.isRunning }
-    /// Sends SIGTERM (a graceful stop).
-    public func terminate() { if process.isRunning { process.terminate() } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GSPTestSupport
 import GSPCore
 @testable import GSPWire
 
@@ -58,16 +59,10 @@ import GSPCore
     }
 
     @Test func pythonCheckerAgrees() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("protocol/conformance/check.py").path, Self.vectors.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "check.py failed:\n\(output)")
+        let result = try GSPBinary.launch("/usr/bin/env", ["python3", Self.root.appendingPathComponent("protocol/conformance/check.py").path,
+                                                           Self.vectors.path]).wait()
+        let output = result.stdout + result.stderr
+        #expect(result.status == 0, "check.py failed:\n\(output)")
         let expected = VectorCatalog.valid.count + VectorCatalog.invalid.count
         #expect(output.contains("\(expected) passed, 0 failed"), "check.py said:\n\(output)")
     }

@@ -1,12 +1,13 @@
 import Foundation
 import GSPServer
 
-/// A real `gsp-server serve` process on a fresh SQLite file and a free loopback port, with
-/// users made beforehand through the store (each with its bearer token).
+/// A real `gsp-server serve` process on a free loopback port: on a fresh SQLite file, or on a
+/// database whose users exist already (a PostgreSQL URL, shared by several processes).
 final class ServerProcess {
     let process = Process()
     let port: UInt16
-    let folder: URL
+    /// The temporary folder this process owns (its SQLite file), removed on stop.
+    let folder: URL?
     /// Token of each user, by name.
     let tokens: [String: String]
 
@@ -16,27 +17,40 @@ final class ServerProcess {
             .appendingPathComponent("gsp-server").path
     }
 
-    /// `prepare` fills the store (in this process) before the server starts on it.
-    init(users: [User], prepare: (SQLiteServerStore) throws -> Void = { _ in }) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-bench-server-\(UUID().uuidString)")
+    /// On a fresh SQLite file; `prepare` fills the store (in this process) before the server starts on it.
+    convenience init(users: [User], prepare: (SQLiteServerStore) throws -> Void = { _ in }) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gsp-bench-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let db = folder.appendingPathComponent("server.sqlite").path
-        var tokens: [String: String] = [:]
+        let tokens: [String: String]
         do {
             let store = try SQLiteServerStore(path: db)
-            for user in users {
-                let token = try Token.generate()
-                try store.addUser(user, tokenHash: Token.hash(token))
-                tokens[user.name] = token
-            }
+            tokens = try Self.addUsers(users, to: store)
             try prepare(store)
         }
+        try self.init(database: db, tokens: tokens, folder: folder)
+    }
+
+    /// Gives each user a fresh token in `store`; returns the tokens by name.
+    static func addUsers(_ users: [User], to store: any ServerStore) throws -> [String: String] {
+        var tokens: [String: String] = [:]
+        for user in users {
+            let token = try Token.generate()
+            try store.addUser(user, tokenHash: Token.hash(token))
+            tokens[user.name] = token
+        }
+        return tokens
+    }
+
+    /// On `database` (`--db`), whose users already hold `tokens`.
+    init(database: String, tokens: [String: String], folder: URL? = nil) throws {
+        self.folder = folder
         self.tokens = tokens
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw BenchFailure(description: "\(Self.binary) not found: build gsp-server first (make bench builds both)")
         }
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"]
+        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
         let out = Pipe()
         process.standardError = FileHandle.nullDevice  // "stopping"/"stopped" lines; failures show as refused requests
         process.standardOutput = out
@@ -66,7 +80,7 @@ final class ServerProcess {
             process.terminate()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: folder)
+        if let folder { try? FileManager.default.removeItem(at: folder) }
     }
 
     deinit { stop() }

@@ -76,6 +76,18 @@ struct Context {
         }
     }
 
+    /// Confirms what a mutating command did, the one way every such command does: one line for
+    /// people, or with `--json` one object `{"action": ..., <what it names>..., "message": <the line>}`.
+    /// `line`: the text line, when it differs from the message (creating commands print only the
+    /// new id, so scripts can capture it).
+    func confirm(_ action: String, _ message: String, _ members: [(String, JSON)] = [], line: String? = nil) {
+        if json {
+            printJSON(.object([("action", .string(action))] + members + [("message", .string(message))]))
+        } else {
+            print(line ?? message)
+        }
+    }
+
     func printJSON(_ value: JSON) {
         Self.writeOut(value.rendered() + "\n")
     }

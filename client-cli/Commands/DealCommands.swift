@@ -8,6 +8,7 @@ struct DealNew: Command {
             .value("account", "NAME", "customer account", required: true), .value("title", "TEXT", "deal title", required: true),
             .value("device", "D", "customer device of interest"), .value("region", "R", "sales region"),
             .value("owner", "USER", "owning rep (default: you)"), .value("value", "MONEY", "expected value, such as '45000 USD'"),
+            .json,
         ])
 
     let arguments: ParsedArguments
@@ -19,7 +20,9 @@ struct DealNew: Command {
         let id = try replica.createDeal(title: try arguments.required("title"), account: try arguments.required("account"),
                                         device: arguments.option("device"), region: arguments.option("region"),
                                         owner: arguments.option("owner"), value: value)
-        context.print(id.lowercased)
+        let owner = try replica.deal(id.lowercased)["owner"].textValue ?? replica.user
+        context.confirm("deal.new", "created deal \(id.short) in stage bau, owned by \(owner)",
+                        [("deal", .string(id.lowercased)), ("owner", .string(owner))], line: id.lowercased)
     }
 }
 
@@ -28,6 +31,7 @@ struct DealSet: Command {
         name: "set", summary: "set deal fields, each FIELD=VALUE typed by the schema",
         arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix"),
                     ArgumentSpec(name: "FIELD=VALUE", help: "a field and its value; an empty value clears the field", repeating: true)],
+        options: [.json],
         discussion: "Money as '45000 USD', dates as YYYY-MM-DD. All fields are set in one step, or none.\nFields: "
             + Schema.dealFields.map(\.name).joined(separator: ", ") + ".")
 
@@ -46,7 +50,16 @@ struct DealSet: Command {
     }
 
     func run(_ context: Context) throws {
-        try context.openReplica().setDealFields(deal, assignments)
+        let replica = try context.openReplica()
+        let id = try replica.resolve(deal, in: .deals)
+        try replica.setDealFields(id.lowercased, assignments)
+        let after = try replica.deal(id.lowercased)
+        // Each field once, in the order given (the last assignment of a field is the one kept).
+        var names: [String] = []
+        for (field, _) in assignments where !names.contains(field) { names.append(field) }
+        let changes = names.map { after[$0].isNull ? "\($0) cleared" : "\($0) = \(after[$0].description)" }
+        context.confirm("deal.set", "deal \(id.short): " + changes.joined(separator: ", "),
+                        [("deal", .string(id.lowercased)), ("fields", .object(names.map { ($0, .value(after[$0])) }))])
     }
 }
 
@@ -55,7 +68,7 @@ struct DealAdvance: Command {
         name: "advance", summary: "move a deal to a stage, checking the stage gates",
         arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix"),
                     ArgumentSpec(name: "STAGE", help: "bau, poc, kpi, pis, evaluation, main_contract or launch")],
-        options: [.value("override", "REASON", "move even though a gate is not met, recording why (managers)")],
+        options: [.value("override", "REASON", "move even though a gate is not met, recording why (managers)"), .json],
         discussion: """
         Gates: entering pis needs an agreed KPI; evaluation needs a signed PIS contract with an engineer;
         main_contract needs a passed evaluation; launch needs a signed main contract with its model's data.
@@ -72,7 +85,8 @@ struct DealAdvance: Command {
         let replica = try context.openReplica()
         let moved = try replica.advance(deal, toStageNamed: stage, override: reason)
         try context.noteUncheckedOverride(reason, replica)
-        context.print("deal \(moved.id.short) is now in \(moved.stage.rawValue) (\(moved.stage.title))")
+        context.confirm("deal.advance", "deal \(moved.id.short) is now in \(moved.stage.rawValue) (\(moved.stage.title))",
+                        [("deal", .string(moved.id.lowercased)), ("stage", .string(moved.stage.rawValue)), ("override", .optional(reason))])
     }
 }
 
@@ -81,7 +95,7 @@ struct DealLose: Command {
         name: "lose", summary: "mark a deal lost at its current stage",
         arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix")],
         options: [.value("reason", "TEXT", "why the deal was lost", required: true),
-                  .flag("reopen", "mark a won deal (main contract signed) lost anyway")])
+                  .flag("reopen", "mark a won deal (main contract signed) lost anyway"), .json])
 
     let deal: String, reason: String, reopen: Bool
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -94,14 +108,15 @@ struct DealLose: Command {
         let replica = try context.openReplica()
         try replica.loseDeal(deal, reason: reason, reopen: reopen)
         let lost = try replica.deal(deal)
-        context.print("deal \(lost.id.short) is lost at stage \(lost.stage.rawValue)")
+        context.confirm("deal.lose", "deal \(lost.id.short) is lost at stage \(lost.stage.rawValue)",
+                        [("deal", .string(lost.id.lowercased)), ("lost_stage", .string(lost.stage.rawValue)), ("reason", .string(reason))])
     }
 }
 
 struct DealDelete: Command {
     static let spec = CommandSpec(
         name: "delete", summary: "delete a deal (the deletion syncs like any edit)",
-        arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix")])
+        arguments: [ArgumentSpec(name: "DEAL", help: "deal id or unique prefix")], options: [.json])
 
     let deal: String
     init(_ arguments: ParsedArguments) throws(UsageError) { deal = try arguments.positional(0) }
@@ -110,6 +125,6 @@ struct DealDelete: Command {
         let replica = try context.openReplica()
         let id = try replica.resolve(deal, in: .deals)
         try replica.deleteDeal(deal)
-        context.print("deal \(id.short) deleted; 'gsp sync' sends the deletion")
+        context.confirm("deal.delete", "deal \(id.short) deleted; 'gsp sync' sends the deletion", [("deal", .string(id.lowercased))])
     }
 }

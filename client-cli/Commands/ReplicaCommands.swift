@@ -109,13 +109,14 @@ struct StatusCommand: Command {
                 ("acknowledged", .integer(state.acknowledged)), ("pending", .integer(pending)), ("refused", .integer(refused)),
                 ("deals", .integer(deals)), ("last_sync", .optional(lastSync)), ("clock_offset_ms", .integer(state.clockOffset)),
                 ("last_error", .optional(state.lastError)), ("last_error_at", .optional(lastError)),
-                ("ca_file", .optional(state.caFile)), ("insecure", .bool(state.insecure)),
+                ("ca_file", .optional(state.caFile)), ("ca_stored", .bool(state.caCertificates != nil)), ("insecure", .bool(state.insecure)),
                 ("refused_changes", .array(status.refused.map { .object([("seq", .integer($0.seq)), ("code", .string($0.code)),
                                                                          ("reason", .string($0.reason))] + ChangeJSON.members($0.change)) })),
             ]))
             return
         }
-        var trust = state.caFile.map { " (trusting the CA in \($0))" } ?? ""
+        var trust = state.caCertificates != nil ? " (trusting the CA certificates stored at login\(state.caFile.map { ", read from \($0)" } ?? ""))"
+            : state.caFile.map { " (trusting the CA in \($0))" } ?? ""
         if state.insecure { trust += " (plain http allowed: --insecure)" }
         context.print("""
             replica   \(replica.path)

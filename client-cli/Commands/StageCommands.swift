@@ -21,23 +21,27 @@ struct KPIAdd: Command {
         name: "add", summary: "agree a KPI for a deal; prints the KPI id", arguments: [dealArgument],
         options: [.value("metric", "M", "what is measured", required: true), .value("unit", "U", "unit of the metric", required: true),
                   .value("target", "TARGET", "comparator and value, such as '>=30' or '<=2.5'", required: true),
-                  .value("condition", "C", "measurement condition"), .value("agreed", "DATE", "agreement date (default: today)")])
+                  .value("condition", "C", "measurement condition"), .value("agreed", "DATE", "agreement date (default: today)"), .json])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
 
     func run(_ context: Context) throws {
-        let id = try context.openReplica().addKPI(try arguments.positional(0), metric: try arguments.required("metric"),
-                                                  unit: try arguments.required("unit"), target: try arguments.required("target"),
-                                                  condition: arguments.option("condition"), agreed: try parseDay(arguments.option("agreed")))
-        context.print(id.lowercased)
+        let replica = try context.openReplica()
+        let deal = try replica.resolve(try arguments.positional(0), in: .deals)
+        let id = try replica.addKPI(deal.lowercased, metric: try arguments.required("metric"),
+                                    unit: try arguments.required("unit"), target: try arguments.required("target"),
+                                    condition: arguments.option("condition"), agreed: try parseDay(arguments.option("agreed")))
+        context.confirm("kpi.add", "agreed KPI \(id.short) (\(try arguments.required("metric")) \(try arguments.required("target"))) on deal \(deal.short)",
+                        [("kpi", .string(id.lowercased)), ("deal", .string(deal.lowercased))], line: id.lowercased)
     }
 }
 
 struct KPIMeasure: Command {
     static let spec = CommandSpec(
         name: "measure", summary: "record the value measured for a KPI in the evaluation",
-        arguments: [ArgumentSpec(name: "KPI", help: "KPI id or unique prefix"), ArgumentSpec(name: "VALUE", help: "the measured number")])
+        arguments: [ArgumentSpec(name: "KPI", help: "KPI id or unique prefix"), ArgumentSpec(name: "VALUE", help: "the measured number")],
+        options: [.json])
 
     let kpi: String, value: String
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -48,7 +52,9 @@ struct KPIMeasure: Command {
     func run(_ context: Context) throws {
         let measured = try context.openReplica().measureKPI(kpi, value: value)
         let result = measured.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"
-        context.print("\(measured.metric): \(value) against \(measured.comparator?.rawValue ?? "")\(measured.target.map(Format.number) ?? "") — \(result)")
+        context.confirm("kpi.measure", "\(measured.metric): \(value) against \(measured.comparator?.rawValue ?? "")\(measured.target.map(Format.number) ?? "") — \(result)",
+                        [("kpi", .string(measured.id.lowercased)), ("measured", .value(measured.measured.map(Value.real) ?? .null)),
+                         ("passed", measured.passed.map(JSON.bool) ?? .null)])
     }
 }
 
@@ -57,7 +63,7 @@ struct PISSign: Command {
         name: "sign", summary: "sign the PIS contract: hourly rate and assigned engineer", arguments: [dealArgument],
         options: [.value("rate", "RATE", "hourly rate, such as '120 USD/h'", required: true),
                   .value("engineer", "E", "the assigned engineer", required: true), .value("date", "DATE", "signed date (default: today)"),
-                  .flag("amend", "change the terms of a PIS contract already signed")])
+                  .flag("amend", "change the terms of a PIS contract already signed"), .json])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
@@ -68,8 +74,10 @@ struct PISSign: Command {
         try replica.signPIS(reference, rate: try arguments.required("rate"), engineer: try arguments.required("engineer"),
                             date: try parseDay(arguments.option("date")), amend: arguments.flag("amend"))
         let deal = try replica.deal(reference)
-        context.print("PIS contract of deal \(deal.id.short) signed \(deal["pis_signed"].dateValue.map(String.init(describing:)) ?? ""): "
-                      + "\(deal["pis_rate"].moneyValue.map(String.init(describing:)) ?? "")/h, engineer \(deal["pis_engineer"].textValue ?? "")")
+        context.confirm("pis.sign", "PIS contract of deal \(deal.id.short) signed \(deal["pis_signed"].dateValue.map(String.init(describing:)) ?? ""): "
+                        + "\(deal["pis_rate"].moneyValue.map(String.init(describing:)) ?? "")/h, engineer \(deal["pis_engineer"].textValue ?? "")",
+                        [("deal", .string(deal.id.lowercased)), ("signed", .value(deal["pis_signed"])), ("rate", .value(deal["pis_rate"])),
+                         ("engineer", .value(deal["pis_engineer"]))])
     }
 }
 
@@ -77,16 +85,19 @@ struct TimeLog: Command {
     static let spec = CommandSpec(
         name: "log", summary: "log PIS engineering hours on a deal", arguments: [dealArgument],
         options: [.value("engineer", "E", "who worked", required: true), .value("hours", "H", "hours worked, such as 7.5 (positive)", required: true),
-                  .value("date", "DATE", "day worked (default: today)"), .value("note", "N", "what was done")])
+                  .value("date", "DATE", "day worked (default: today)"), .value("note", "N", "what was done"), .json])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
 
     func run(_ context: Context) throws {
-        let id = try context.openReplica().logTime(try arguments.positional(0), engineer: try arguments.required("engineer"),
-                                                   hours: try arguments.required("hours"), date: try parseDay(arguments.option("date")),
-                                                   note: arguments.option("note"))
-        context.print(id.lowercased)
+        let replica = try context.openReplica()
+        let deal = try replica.resolve(try arguments.positional(0), in: .deals)
+        let id = try replica.logTime(deal.lowercased, engineer: try arguments.required("engineer"),
+                                     hours: try arguments.required("hours"), date: try parseDay(arguments.option("date")),
+                                     note: arguments.option("note"))
+        context.confirm("time.log", "logged \(try arguments.required("hours")) h by \(try arguments.required("engineer")) on deal \(deal.short) (time entry \(id.short))",
+                        [("time_entry", .string(id.lowercased)), ("deal", .string(deal.lowercased))], line: id.lowercased)
     }
 }
 
@@ -100,7 +111,7 @@ struct ContractSign: Command {
             .value("months", "N", "otc: period in months (default 12)"), .value("device", "D", "otc: the device covered"),
             .value("date", "DATE", "signed date (default: today)"),
             .value("override", "REASON", "sign even though the evaluation has not passed, recording why (managers)"),
-            .flag("amend", "change the terms of a main contract already signed"),
+            .flag("amend", "change the terms of a main contract already signed"), .json,
         ],
         discussion: "Either: --royalty --fee MONEY --per unit|line|copy --volume N\n    or: --otc --fee MONEY [--months 12] --device D")
 
@@ -137,8 +148,10 @@ struct ContractSign: Command {
                                  override: arguments.option("override"), amend: arguments.flag("amend"))
         try context.noteUncheckedOverride(arguments.option("override"), replica)
         let deal = try replica.deal(reference)
-        context.print("main contract of deal \(deal.id.short) signed \(deal["contract_signed"].dateValue.map(String.init(describing:)) ?? "")"
-                      + " (\(deal.contract?.modelName ?? ""), value \(deal.contract?.value.map(String.init(describing:)) ?? "?")): the deal is won")
+        context.confirm("contract.sign", "main contract of deal \(deal.id.short) signed \(deal["contract_signed"].dateValue.map(String.init(describing:)) ?? "")"
+                        + " (\(deal.contract?.modelName ?? ""), value \(deal.contract?.value.map(String.init(describing:)) ?? "?")): the deal is won",
+                        [("deal", .string(deal.id.lowercased)), ("signed", .value(deal["contract_signed"])),
+                         ("model", .value(deal["contract_model"])), ("value", .money(deal.contract?.value))])
     }
 }
 
@@ -146,7 +159,8 @@ struct LaunchCommand: Command {
     static let spec = CommandSpec(
         name: "launch", summary: "record the customer's launch; the deal enters stage launch", arguments: [dealArgument],
         options: [.value("date", "DATE", "launch date", required: true), .value("product", "P", "launched product", required: true),
-                  .value("market", "M", "launch market"), .value("override", "REASON", "launch even though a gate is not met, recording why (managers)")])
+                  .value("market", "M", "launch market"), .value("override", "REASON", "launch even though a gate is not met, recording why (managers)"),
+                  .json])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
@@ -157,7 +171,9 @@ struct LaunchCommand: Command {
         try replica.launch(reference, date: date, product: try arguments.required("product"), market: arguments.option("market"),
                            override: arguments.option("override"))
         try context.noteUncheckedOverride(arguments.option("override"), replica)
-        context.print("deal \(try replica.deal(reference).id.short) launched \(date): \(try arguments.required("product"))")
+        let id = try replica.deal(reference).id
+        context.confirm("launch", "deal \(id.short) launched \(date): \(try arguments.required("product"))",
+                        [("deal", .string(id.lowercased)), ("date", .string(date.description)), ("product", .string(try arguments.required("product")))])
     }
 }
 
@@ -165,14 +181,17 @@ struct ActivityAdd: Command {
     static let spec = CommandSpec(
         name: "add", summary: "record a visit, call or other activity on a deal; prints its id", arguments: [dealArgument],
         options: [.value("note", "N", "what happened", required: true), .value("kind", "K", "visit, call, mail, ... (default: visit)"),
-                  .value("date", "DATE", "when (default: today)")])
+                  .value("date", "DATE", "when (default: today)"), .json])
 
     let arguments: ParsedArguments
     init(_ arguments: ParsedArguments) throws(UsageError) { self.arguments = arguments }
 
     func run(_ context: Context) throws {
-        let id = try context.openReplica().addActivity(try arguments.positional(0), note: try arguments.required("note"),
-                                                       kind: arguments.option("kind") ?? "visit", date: try parseDay(arguments.option("date")))
-        context.print(id.lowercased)
+        let replica = try context.openReplica()
+        let deal = try replica.resolve(try arguments.positional(0), in: .deals)
+        let kind = arguments.option("kind") ?? "visit"
+        let id = try replica.addActivity(deal.lowercased, note: try arguments.required("note"), kind: kind, date: try parseDay(arguments.option("date")))
+        context.confirm("activity.add", "recorded \(kind) \(id.short) on deal \(deal.short)",
+                        [("activity", .string(id.lowercased)), ("deal", .string(deal.lowercased))], line: id.lowercased)
     }
 }

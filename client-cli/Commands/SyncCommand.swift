@@ -39,22 +39,22 @@ struct SyncCommand: Command {
             }
         } sync: { replica, progress in try await replica.sync(retry: policy, progress: progress) }
         if line.open { context.noteInline("\n"); line.open = false }
+        var text = "synced with \(server): pushed \(summary.pushed), pulled \(summary.pulled)"
+        if summary.refused > 0 { text += ", \(summary.refused) refused (see 'gsp pending')" }
+        if summary.retries > 0 { text += "; \(summary.retries) retr\(summary.retries == 1 ? "y" : "ies") after network or server trouble" }
+        if summary.batchSplits > 0 { text += "; the server wanted smaller batches (split \(summary.batchSplits) time(s))" }
+        if summary.restamped > 0 { text += "; this device's clock is off, \(summary.restamped) change(s) re-stamped" }
+        if summary.requeuedForNewEpoch > 0 { text += "; the server was restored, \(summary.requeuedForNewEpoch) value(s) sent again" }
         if context.json {
             context.printJSON(.object([
-                ("rounds", .integer(summary.rounds)), ("pushed", .integer(summary.pushed)), ("refused", .integer(summary.refused)),
+                ("action", .string("sync")), ("server", .string(server)), ("rounds", .integer(summary.rounds)), ("pushed", .integer(summary.pushed)), ("refused", .integer(summary.refused)),
                 ("pulled", .integer(summary.pulled)), ("applied", .integer(summary.applied)), ("dropped_rows", .integer(summary.droppedRows)),
                 ("restamped", .integer(summary.restamped)), ("requeued_for_new_epoch", .integer(summary.requeuedForNewEpoch)),
                 ("retries", .integer(summary.retries)), ("batch_splits", .integer(summary.batchSplits)),
-                ("pending", .integer(try replica.pendingCount())),
+                ("pending", .integer(try replica.pendingCount())), ("message", .string(text)),
             ]))
         } else {
-            var line = "synced with \(server): pushed \(summary.pushed), pulled \(summary.pulled)"
-            if summary.refused > 0 { line += ", \(summary.refused) refused (see 'gsp pending')" }
-            if summary.retries > 0 { line += "; \(summary.retries) retr\(summary.retries == 1 ? "y" : "ies") after network or server trouble" }
-            if summary.batchSplits > 0 { line += "; the server wanted smaller batches (split \(summary.batchSplits) time(s))" }
-            if summary.restamped > 0 { line += "; this device's clock is off, \(summary.restamped) change(s) re-stamped" }
-            if summary.requeuedForNewEpoch > 0 { line += "; the server was restored, \(summary.requeuedForNewEpoch) value(s) sent again" }
-            context.print(line)
+            context.print(text)
             // The refusals of this sync are the newest ones.
             if summary.refused > 0 { for line in StatusCommand.refusedLines(Array(try replica.refusedChanges().prefix(summary.refused)), limit: 5) { context.print(line) } }
         }

@@ -5,25 +5,25 @@ import Foundation
 import Synchronization
 
 /// HTTP over libcurl: the one place GSPClient calls libcurl. Keeps one connection open
-/// between requests; trusts `caFile` (PEM, `CURLOPT_CAINFO`) instead of the system's
-/// authorities when given. Requests run one at a time, each on a blocking thread outside
+/// between requests; trusts `caCertificates` (PEM text, `CURLOPT_CAINFO_BLOB`), else `caFile`
+/// (a PEM file, `CURLOPT_CAINFO`), instead of the system's authorities when given. Requests run one at a time, each on a blocking thread outside
 /// Swift's cooperative pool; cancelling the calling task aborts the transfer.
 public final class CurlHTTPClient: HTTPClient {
     public let caFile: String?
+    public let caCertificates: String?
     /// The easy handle, created on first use; the lock serialises every use of it.
     private let easy = Mutex<CurlEasy?>(nil)
 
-    public init(caFile: String? = nil) { self.caFile = caFile }
+    public init(caFile: String? = nil, caCertificates: String? = nil) {
+        self.caFile = caFile
+        self.caCertificates = caCertificates
+    }
 
     public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         let cancel = CancelFlag()
         do {
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
-                    DispatchQueue.global().async {
-                        continuation.resume(with: Result { () throws(SyncError) in try self.perform(request, cancel: cancel) })
-                    }
-                }
+                try await BlockingCall.run { try self.perform(request, cancel: cancel) }
             } onCancel: {
                 cancel.set()
             }
@@ -37,7 +37,7 @@ public final class CurlHTTPClient: HTTPClient {
     func perform(_ request: HTTPClientRequest, cancel: CancelFlag = CancelFlag()) throws(SyncError) -> HTTPClientResponse {
         try easy.withLock { (easy: inout CurlEasy?) throws(SyncError) -> HTTPClientResponse in
             if easy == nil { easy = try CurlEasy() }
-            return try easy!.perform(request, caFile: caFile, cancel: cancel)
+            return try easy!.perform(request, caFile: caFile, caCertificates: caCertificates, cancel: cancel)
         }
     }
 }
@@ -75,7 +75,7 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    func perform(_ request: HTTPClientRequest, caFile: String?, cancel: CancelFlag) throws(SyncError) -> HTTPClientResponse {
+    func perform(_ request: HTTPClientRequest, caFile: String?, caCertificates: String?, cancel: CancelFlag) throws(SyncError) -> HTTPClientResponse {
         // Reset clears the options of the last request but keeps its open connection and TLS session.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
@@ -95,7 +95,12 @@ final class CurlEasy {
         try check(ccurl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 15_000)), request)
         try check(ccurl_set_string(handle, CURLOPT_USERAGENT, "gsp"), request)
         try check(ccurl_set_pointer(handle, CURLOPT_HTTPHEADER, headers), request)
-        if let caFile { try check(ccurl_set_string(handle, CURLOPT_CAINFO, caFile), request) }
+        if let caCertificates {
+            let pem = Array(caCertificates.utf8)
+            try check(pem.withUnsafeBytes { ccurl_set_blob(handle, CURLOPT_CAINFO_BLOB, $0.baseAddress, $0.count) }, request)
+        } else if let caFile {
+            try check(ccurl_set_string(handle, CURLOPT_CAINFO, caFile), request)
+        }
         if let body = request.body {
             try check(ccurl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), request)
             // COPYPOSTFIELDS copies the bytes now, so they need not outlive this call.
@@ -120,7 +125,8 @@ final class CurlEasy {
         try check(ccurl_set_progress_callback(handle, { context, _, _, _, _ in
             Unmanaged<CancelFlag>.fromOpaque(context!).takeUnretainedValue().isSet ? 1 : 0
         }, Unmanaged.passUnretained(cancel).toOpaque()), request)
-        try withExtendedLifetime((sink, cancel)) { () throws(SyncError) in try check(curl_easy_perform(handle), request, caFile: caFile) }
+        let trusted = caCertificates != nil ? "the CA certificates stored at login" : caFile.map { "the CA file \($0)" }
+        try withExtendedLifetime((sink, cancel)) { () throws(SyncError) in try check(curl_easy_perform(handle), request, trusted: trusted) }
 
         var status = 0
         _ = ccurl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -133,7 +139,8 @@ final class CurlEasy {
     }
 
     /// Turns a libcurl result into a `SyncError` that says what to do.
-    private func check(_ code: CURLcode, _ request: HTTPClientRequest, caFile: String? = nil) throws(SyncError) {
+    /// `trusted`: what the request trusts instead of the system's authorities ("the CA file X"), for messages.
+    private func check(_ code: CURLcode, _ request: HTTPClientRequest, trusted: String? = nil) throws(SyncError) {
         guard code != CURLE_OK else { return }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let host = request.url.host ?? request.url.absoluteString
@@ -143,8 +150,8 @@ final class CurlEasy {
                 + "certificates itself, get its CA certificate (a PEM file) from your administrator and run "
                 + "'gsp login --server URL --token TOKEN --ca-file PEM'")
         case CURLE_SSL_CACERT_BADFILE:
-            throw SyncError(.tls, "cannot use the CA file \(caFile ?? "") (\(detail)): check that it is a readable PEM file, "
-                + "or run 'gsp login --server URL --token TOKEN --ca-file PEM' again")
+            throw SyncError(.tls, "cannot use \(trusted ?? "the CA certificates") (\(detail)): "
+                + "run 'gsp login --server URL --token TOKEN --ca-file PEM' again with your company's CA certificate")
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_USE_SSL_FAILED:
             throw SyncError(.tls, "the secure connection to \(host) failed (\(detail)): check that the URL's scheme is right "
                 + "(https:// only for a server with TLS) and the server's certificate")

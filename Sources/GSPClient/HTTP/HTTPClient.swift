@@ -48,12 +48,13 @@ public protocol HTTPClient: Sendable {
     func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse
 }
 
-/// The HTTP client for this platform, trusting `caFile` (PEM) instead of the system's authorities when given.
-public func makeHTTPClient(caFile: String? = nil) throws(SyncError) -> any HTTPClient {
+/// The HTTP client for this platform, trusting `caCertificates` (PEM text), else `caFile` (a PEM
+/// file), instead of the system's authorities when given.
+public func makeHTTPClient(caFile: String? = nil, caCertificates: String? = nil) throws(SyncError) -> any HTTPClient {
     #if canImport(CCurl)
-    return CurlHTTPClient(caFile: caFile)
+    return CurlHTTPClient(caFile: caFile, caCertificates: caCertificates)
     #else
-    guard caFile == nil else {
+    guard caFile == nil, caCertificates == nil else {
         throw SyncError(.tls, "this build of gsp uses the system's HTTP stack, which cannot trust a CA file: install the company CA in the system's trust store instead")
     }
     return URLSessionHTTPClient()

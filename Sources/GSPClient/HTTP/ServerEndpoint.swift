@@ -5,14 +5,18 @@ public struct ServerEndpoint: Equatable, Sendable {
     /// The base URL, without a trailing slash (such as https://gsp.example.com).
     public let server: String
     public let token: String
-    /// A PEM file of certificate authorities to trust instead of the system's (a company CA).
+    /// A PEM file of certificate authorities to trust instead of the system's (a company CA):
+    /// read at each request; replicas from before `caCertificates` only.
     public let caFile: String?
+    /// Certificate authorities (PEM text) to trust instead of the system's: what `gsp login
+    /// --ca-file` stores in the replica, so the file may move afterwards. Wins over `caFile`.
+    public let caCertificates: String?
     /// Plain http:// to a host other than this machine was allowed at login.
     public let insecure: Bool
 
     /// Checks the URL (http or https, with a host) and refuses plain http:// to another machine
     /// unless `insecure`.
-    public init(server: String, token: String, caFile: String? = nil, insecure: Bool = false) throws(SyncError) {
+    public init(server: String, token: String, caFile: String? = nil, caCertificates: String? = nil, insecure: Bool = false) throws(SyncError) {
         let trimmed = server.trimmingCharacters(in: .whitespaces)
         // A pasted token often brings a space or a line break at either end: those are not part of it.
         let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -31,6 +35,7 @@ public struct ServerEndpoint: Equatable, Sendable {
         self.server = base
         self.token = token
         self.caFile = caFile
+        self.caCertificates = caCertificates
         self.insecure = insecure
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GSPWire
 
 /// `POST <server>/v1/sync` with a bearer token, over this platform's `HTTPClient`.
 public struct HTTPTransport: Transport {
@@ -8,9 +9,9 @@ public struct HTTPTransport: Transport {
     let client: any HTTPClient
     let timeout: Duration
 
-    /// A transport to `server`, trusting its CA file when it has one.
+    /// A transport to `server`, trusting its CA certificates when it has some.
     public init(_ server: ServerEndpoint, timeout: Duration = .seconds(60)) throws(SyncError) {
-        try self.init(server, client: try makeHTTPClient(caFile: server.caFile), timeout: timeout)
+        try self.init(server, client: try makeHTTPClient(caFile: server.caFile, caCertificates: server.caCertificates), timeout: timeout)
     }
 
     public init(_ server: ServerEndpoint, client: any HTTPClient, timeout: Duration = .seconds(60)) throws(SyncError) {
@@ -38,7 +39,11 @@ public struct HTTPTransport: Transport {
         case 413:
             throw SyncError(.tooLarge, "the server refused the request as too large (HTTP 413)")
         case 502, 503, 504:
-            let body = response.bodySnippet
+            // gsp-server says why in an error frame (its disk is full, its database restarting); a proxy in plain text.
+            var body = response.bodySnippet
+            if response.contentType.hasPrefix(Self.contentType), case .error(let error)? = try? Frame.decode(response.body) {
+                body = error.message
+            }
             throw SyncError(.unavailable, "the server is unavailable (HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)"))",
                             retryAfter: response.retryAfter)
         default:

@@ -4,7 +4,7 @@ import Foundation
 enum ServerRequest {
     static func get(_ server: ServerEndpoint, path: String, query: [String: String] = [:],
                     accept: String, timeout: Duration) async throws -> String {
-        let response = try await makeHTTPClient(caFile: server.caFile).send(HTTPClientRequest(
+        let response = try await makeHTTPClient(caFile: server.caFile, caCertificates: server.caCertificates).send(HTTPClientRequest(
             method: "GET", url: try server.url(path, query: query),
             headers: ["Authorization": "Bearer \(server.token)", "Accept": accept], timeout: timeout))
         let body = String(decoding: response.body, as: UTF8.self)

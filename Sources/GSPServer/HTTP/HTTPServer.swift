@@ -8,10 +8,16 @@ public final class HTTPServer: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
     /// Called once per response sent, with the time from the request's first byte of headers.
     public typealias Observer = @Sendable (HTTPRequest, HTTPResponse, Duration) -> Void
+    /// Hears what happens below requests: libmicrohttpd's own messages (a malformed request
+    /// answered 400, a connection refused by a limit) and connections closed without a request.
+    public typealias EventLog = @Sendable (String) -> Void
 
     let handler: Handler
     let observer: Observer?
+    let eventLog: EventLog?
     let maxBodyBytes: Int
+    let maxConnections: UInt32
+    let maxConnectionsPerClient: UInt32
     public let host: String
     /// "https" when serving TLS, else "http".
     public let scheme: String
@@ -28,12 +34,19 @@ public final class HTTPServer: Sendable {
     /// Starts listening at once; `port` 0 picks a free port (see `port`). With `tls`, serves
     /// HTTPS only (libmicrohttpd's GnuTLS). A connection idle for `idleTimeoutSeconds` (headers
     /// or body not finished, or kept alive unused) is closed, so clients that never finish a
-    /// request (slowloris) do not hold a thread for long.
-    public init(host: String, port: UInt16, maxBodyBytes: Int, idleTimeoutSeconds: UInt32 = 60, tls: TLSIdentity? = nil,
-                observer: Observer? = nil, handler: @escaping Handler) throws(HTTPServerError) {
+    /// request (slowloris) do not hold a thread for long. At most `maxConnections` connections
+    /// at once, and `maxConnectionsPerClient` from one client address (0: no cap), so one host
+    /// cannot take every connection; libmicrohttpd closes a connection over a limit as soon as
+    /// it is accepted (the client sees the connection closed, with no answer).
+    public init(host: String, port: UInt16, maxBodyBytes: Int, idleTimeoutSeconds: UInt32 = 60,
+                maxConnections: UInt32 = 1024, maxConnectionsPerClient: UInt32 = 0, tls: TLSIdentity? = nil,
+                observer: Observer? = nil, eventLog: EventLog? = nil, handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
         self.observer = observer
+        self.eventLog = eventLog
         self.maxBodyBytes = maxBodyBytes
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerClient = maxConnectionsPerClient
         self.host = host
         if tls != nil && cmhd_supports_tls() == 0 {
             throw HTTPServerError("this libmicrohttpd was built without TLS: install Debian's libmicrohttpd12 (GnuTLS), or serve plain HTTP behind a reverse proxy")
@@ -49,7 +62,18 @@ public final class HTTPServer: Sendable {
                 .onRequest(connection!, url: url, method: method, data: data, size: size!, context: context!)
         }, me, { cls, _, context, _ in
             Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onCompleted(context)
-        }, me, 1024, idleTimeoutSeconds, 64 * 1024, tlsStrings.first?.pointer, tlsStrings.last?.pointer) else {
+        }, me, maxConnections, maxConnectionsPerClient, idleTimeoutSeconds, 64 * 1024,
+        eventLog == nil ? nil : { cls, format, arguments in
+            var text = [CChar](repeating: 0, count: 512)
+            guard let arguments else { return }
+            vsnprintf(&text, text.count, format, arguments)
+            let server = Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue()
+            server.eventLog?(server.explain(String(cString: text)))
+        }, me,
+        eventLog == nil ? nil : { cls, connection, socketContext, event in
+            Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue().onConnection(connection!, socketContext!, event)
+        }, me,
+        tlsStrings.first?.pointer, tlsStrings.last?.pointer) else {
             if tls != nil {
                 throw HTTPServerError("cannot serve HTTPS on \(host):\(port): check that the key matches the certificate and both are PEM, "
                     + "that the address is a numeric IP (such as 127.0.0.1) and the port free")
@@ -100,6 +124,9 @@ public final class HTTPServer: Sendable {
                            context: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
         guard let raw = context.pointee else {
             // First call: only the headers are in.
+            if let record = cmhd_connection_context(connection) {
+                Unmanaged<ConnectionRecord>.fromOpaque(record).takeUnretainedValue().requests += 1
+            }
             let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
                                       query: Self.values(connection, .GET_ARGUMENT_KIND),
                                       headers: Self.values(connection, .HEADER_KIND, lowercased: true))
@@ -140,6 +167,43 @@ public final class HTTPServer: Sendable {
     private func respond(_ response: HTTPResponse, to pending: Pending, on connection: OpaquePointer) -> MHD_Result {
         observer?(pending.request, response, ContinuousClock.now - pending.started)
         return send(response, on: connection)
+    }
+
+    /// libmicrohttpd's message, without the HTML page it sends, and naming the limits it speaks of.
+    private func explain(_ message: String) -> String {
+        var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let page = text.range(of: " ('<html>") { text = String(text[..<page.lowerBound]) + ")." }
+        if text.contains("reached connection limit") {
+            text += " A new connection was closed at once: the server already holds its \(maxConnections) connections"
+                + (maxConnectionsPerClient == 0 ? "." : ", or that client address its \(maxConnectionsPerClient) (--max-connections-per-ip).")
+        }
+        return text
+    }
+
+    /// One connection's life, kept in libmicrohttpd's socket context from its start to its close.
+    private final class ConnectionRecord {
+        let client: String
+        var requests = 0
+        init(client: String) { self.client = client }
+    }
+
+    /// A connection closed before any request reached the handler is logged: libmicrohttpd closes,
+    /// without an answer, a first line it cannot read as a request line (no space in it, such as
+    /// "HELLO" or binary bytes), and logs nothing itself.
+    private func onConnection(_ connection: OpaquePointer, _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>,
+                              _ event: MHD_ConnectionNotificationCode) {
+        if event.rawValue == 0 {   // MHD_CONNECTION_NOTIFY_STARTED (then 1, CLOSED)
+            var text = [CChar](repeating: 0, count: 64)
+            cmhd_client_address(connection, &text, text.count)
+            socketContext.pointee = Unmanaged.passRetained(ConnectionRecord(client: String(cString: text))).toOpaque()
+        } else if let raw = socketContext.pointee {
+            socketContext.pointee = nil
+            let record = Unmanaged<ConnectionRecord>.fromOpaque(raw).takeRetainedValue()
+            if record.requests == 0 {
+                eventLog?("connection from \(record.client) closed without a request (it sent something that is not HTTP, "
+                          + "nothing before the idle timeout, or hung up)")
+            }
+        }
     }
 
     private func onCompleted(_ context: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {

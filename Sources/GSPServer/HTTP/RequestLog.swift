@@ -30,3 +30,17 @@ public enum RequestLog {
         try? FileHandle.standardError.write(contentsOf: Data((line(request, response, duration) + "\n").utf8))
     }
 }
+
+/// Lines for the operator on stderr, next to the request log; written even with `--quiet`.
+public enum ServerLog {
+    /// One line: the newlines of a multi-line message (such as its SQL) become spaces.
+    public static func error(_ text: String) {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        try? FileHandle.standardError.write(contentsOf: Data("gsp-server: error: \(line)\n".utf8))
+    }
+
+    /// Connection-level events (libmicrohttpd's own messages, connections closed without a request).
+    public static func http(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data("gsp-server: http: \(text)\n".utf8))
+    }
+}

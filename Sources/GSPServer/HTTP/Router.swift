@@ -1,4 +1,6 @@
 import Foundation
+import GSPPostgres
+import GSPStore
 
 /// Who may call a route.
 public enum Access: Sendable {
@@ -63,7 +65,7 @@ public struct Router: Sendable {
             } catch let unavailable as ServerStoreUnavailable {
                 return Self.unavailable(route, unavailable)
             } catch {
-                return route.errorResponse(500, "cannot check the token: \(error)")
+                return Self.failed(route, request, error)
             }
             guard let user else {
                 var response = route.errorResponse(401, "missing or unknown bearer token: ask an administrator for a token ('gsp-server user add') and send it as 'Authorization: Bearer TOKEN'")
@@ -84,16 +86,36 @@ public struct Router: Sendable {
             var response = Self.unavailable(route, unavailable)
             response.user = user?.name
             return response
+        } catch let error as DatabaseError {
+            var response = Self.failed(route, request, error)
+            response.user = user?.name
+            return response
+        } catch let error as PostgresError {
+            var response = Self.failed(route, request, error)
+            response.user = user?.name
+            return response
         } catch {
-            var response = route.errorResponse(500, "\(error)")
+            // Whatever it was, its text is for the operator: it may name files, SQL or the database.
+            var response = Self.failed(route, request, error)
             response.user = user?.name
             return response
         }
     }
 
+    /// A store failure: the details go to the operator's log, the client is told to retry later.
+    static func failed(_ route: Route, _ request: HTTPRequest, _ error: any Error) -> HTTPResponse {
+        let failure = StoreFailure(error, doing: "\(request.method) \(request.path)")
+        ServerLog.error(failure.operatorMessage)
+        var response = route.errorResponse(failure.status, failure.clientMessage)
+        if let seconds = failure.retryAfter { response.headers["Retry-After"] = String(seconds) }
+        return response
+    }
+
     /// 503 with Retry-After: the database is down or restarting; the request changed nothing.
     static func unavailable(_ route: Route, _ error: ServerStoreUnavailable) -> HTTPResponse {
-        var response = route.errorResponse(503, "the server's database is unavailable (\(error.message)): nothing was changed, retry in a few seconds")
+        // The why (host, database, libpq's words) is the operator's; anyone may send a request.
+        ServerLog.error("a request got 503: \(error.message)")
+        var response = route.errorResponse(503, ServerStoreUnavailable.clientMessage)
         response.headers["Retry-After"] = "2"
         return response
     }

@@ -5,7 +5,7 @@ extension ReportRoutes {
     static let cookieName = "gsp_token"
 
     /// The dashboard for a manager signed in by bearer header or cookie; the login form otherwise.
-    static func dashboard(_ request: HTTPRequest, store: any ServerStore, authenticator: Authenticator) throws -> HTTPResponse {
+    static func dashboard(_ request: HTTPRequest, store: any ServerStore, history: HistoryCache, authenticator: Authenticator) throws -> HTTPResponse {
         let token = request.header("authorization") ?? cookie(cookieName, in: request.header("cookie")).map { "Bearer " + $0 }
         guard let token, let user = try authenticator.user(authorization: token) else {
             return html(token == nil ? 200 : 401, Dashboard.loginPage(error: token == nil ? nil : "That token is not valid (revoked or mistyped). Ask an administrator for a new one."))
@@ -22,7 +22,7 @@ extension ReportRoutes {
             response.user = user.name
             return response
         }
-        var response = html(200, Dashboard.render(data: try pipelineData(store: store, options: options), options: options))
+        var response = html(200, Dashboard.render(data: try pipelineData(store: store, history: history, options: options), options: options))
         response.user = user.name
         return response
     }

@@ -7,7 +7,8 @@ import GSPPipeline
 /// `ReportName.replicaNotes`).
 enum ReportRoutes {
     static func routes(store: any ServerStore, authenticator: Authenticator) -> [Route] {
-        [
+        let history = HistoryCache()
+        return [
             Route("GET", "/v1/reports/", prefix: true, access: .manager) { request, _ in
                 let name = String(request.path.dropFirst("/v1/reports/".count))
                 let options: ReportOptions, report: ReportName
@@ -18,11 +19,11 @@ enum ReportRoutes {
                 } catch {
                     return .error(error.message.hasPrefix("unknown report") ? 404 : 400, error.message)
                 }
-                let table = Reports.run(report, data: try pipelineData(store: store, options: options), options: options)
+                let table = Reports.run(report, data: try pipelineData(store: store, history: history, options: options), options: options)
                 return render(table, accept: request.header("accept") ?? "")
             },
             Route("GET", "/dashboard", access: .open) { request, _ in
-                try dashboard(request, store: store, authenticator: authenticator)
+                try dashboard(request, store: store, history: history, authenticator: authenticator)
             },
             Route("POST", "/dashboard/login", access: .open) { request, _ in
                 try login(request, authenticator: authenticator)
@@ -50,10 +51,8 @@ enum ReportRoutes {
     }
 
     /// Everything the store accepted, with who sent each node's changes and the recorded conflicts.
-    static func pipelineData(store: any ServerStore, options: ReportOptions) throws -> PipelineData {
-        let history = try store.history(since: nil, limit: .max)
-        var users: [NodeID: String] = [:]
-        for entry in history where users[entry.change.node] == nil { users[entry.change.node] = entry.user }
+    static func pipelineData(store: any ServerStore, history: HistoryCache, options: ReportOptions) throws -> PipelineData {
+        let snapshot = try history.snapshot(store)
         let conflicts = try store.conflicts(since: nil).map { c in
             GSPPipeline.ConflictRecord(
                 table: c.key.table, row: c.key.row, field: c.key.field,
@@ -62,7 +61,7 @@ enum ReportRoutes {
                 detectedAt: Int64(c.detected.timeIntervalSince1970 * 1000))
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        return PipelineData(history: history.lazy.map(\.change), options: options, now: now, users: users, conflicts: conflicts)
+        return PipelineData(history: snapshot.changes, options: options, now: now, users: snapshot.users, conflicts: conflicts)
     }
 
     /// JSON by default; CSV for `Accept: text/csv`; an aligned table for `Accept: text/plain`.

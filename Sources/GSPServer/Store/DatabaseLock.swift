@@ -16,7 +16,7 @@ public final class DatabaseLock: Sendable {
 
     /// Takes the lock or throws saying the database is in use.
     public init(database: String) throws(ServerStoreError) {
-        try SQLiteServerStore.checkFolder(of: database)
+        try SQLiteServerStore.checkLocation(of: database)
         path = database + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ServerStoreError("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }

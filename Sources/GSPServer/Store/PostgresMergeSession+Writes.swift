@@ -44,9 +44,7 @@ extension PostgresMergeSession {
             let newDeal = Scope.dealReference(change.value), oldDeal = try rowEntry(table, row)?.deal
             guard newDeal != oldDeal else { return }
             setRow(key, RowEntry(deal: newDeal))
-            if !pendingRows.contains(key) {
-                try db.execute("UPDATE row_deals SET deal = $1 WHERE tbl = $2 AND rid = $3", [.optional(newDeal), .text(table), .text(row)])
-            }
+            if !pendingRows.contains(key) { movedRows[key] = .some(newDeal) }
             let oldOwner = try oldDeal.flatMap(owner(of:)), newOwner = try newDeal.flatMap(owner(of:))
             if let oldOwner, oldOwner != newOwner { logDrop(key, for: oldOwner) }
             try resequence(key)
@@ -54,24 +52,18 @@ extension PostgresMergeSession {
     }
 
     private func logDrop(_ key: RowKey, for user: String) {
-        scopeLog.integer(nextSeq()); scopeLog.text(key.table); scopeLog.text(key.row); scopeLog.text(user)
-        scopeLog.endRow()
+        scopeLog.append((nextSeq(), key, user))
     }
 
     /// Gives every field of a row a new server sequence, in the order of their old ones.
-    /// The row's stored fields are read once and join the in-memory writes, so no flush is needed.
+    /// The row's stored fields join the in-memory writes, which `commit` writes with the rest.
     private func resequence(_ key: RowKey) throws {
         if !pendingRows.contains(key) && !rowsInMemory.contains(key) {
-            let stored = try db.execute("""
-                SELECT tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq FROM fields
-                WHERE tbl = $1 AND rid = $2 ORDER BY seq
-                """, [.text(key.table), .text(key.row)])
-            for i in 0..<stored.rowCount {
-                let change = try stored.change(i)
-                guard fieldWrites[change.key] == nil else { continue }  // a newer write of this push is already here
-                winners[change.key] = (change, stored.text(i, 10))
-                fieldWrites[change.key] = (change, stored.text(i, 10), stored.integer(i, 11))
-                writesByRow[key, default: []].insert(change.key)
+            for stored in try storedFields(of: key) {
+                guard fieldWrites[stored.change.key] == nil else { continue }  // a newer write of this push is already here
+                winners[stored.change.key] = (stored.change, stored.user)
+                fieldWrites[stored.change.key] = stored
+                writesByRow[key, default: []].insert(stored.change.key)
             }
             rowsInMemory.insert(key)
         }
@@ -79,70 +71,81 @@ extension PostgresMergeSession {
         for (field, write) in mine { fieldWrites[field] = (write.change, write.user, nextSeq()) }
     }
 
-    /// Writes everything buffered: COPY for appends, a staging table and one upsert for fields.
-    func flush() throws {
+    /// The row's stored fields in seq order: read up front by `preload` when the push could move
+    /// the row, otherwise read now (one query).
+    private func storedFields(of key: RowKey) throws -> [(change: Change, user: String, seq: Int64)] {
+        if let cached = storedFields[key] { return cached }
+        let stored = try db.execute("""
+            SELECT tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq FROM fields
+            WHERE tbl = $1 AND rid = $2 ORDER BY seq
+            """, [.text(key.table), .text(key.row)])
+        return try (0..<stored.rowCount).map { (try stored.change($0), stored.text($0, 10), stored.integer($0, 11)) }
+    }
+
+    /// Writes everything buffered, records the last sequence handed out, runs `then` (the
+    /// acknowledgement) and commits, in one round trip; throws unless the commit succeeded.
+    /// A push with nothing valid opened no transaction: `then` runs on its own.
+    func commit(then: [PostgresStatement]) throws {
+        guard inTransaction else {
+            try db.pipeline(then)
+            return
+        }
+        var statements: [PostgresStatement] = []
         if !history.isEmpty {
-            try db.copyIn("COPY history(tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, received, winner) FROM STDIN", history)
-            history = CopyRows()
+            statements.append(PostgresStatement("""
+                INSERT INTO history(tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, winner, received)
+                SELECT *, $13::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bytea[],
+                    $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::boolean[])
+                """, history.parameters + [.boolArray(historyWinners), .integer(now)]))
         }
-        if !conflicts.isEmpty {
-            try db.copyIn("""
-                COPY conflicts(tbl, rid, field, win_kind, win_ival, win_tval, win_currency, win_hlc, win_node, win_usr,
-                               lose_kind, lose_ival, lose_tval, lose_currency, lose_hlc, lose_node, lose_usr, detected) FROM STDIN
-                """, conflicts)
-            conflicts = CopyRows()
-        }
+        if !conflicts.isEmpty { statements.append(conflicts.statement(detected: now)) }
         if !scopeLog.isEmpty {
-            try db.copyIn("COPY scope_log(seq, tbl, rid, usr) FROM STDIN", scopeLog)
-            scopeLog = CopyRows()
+            statements.append(PostgresStatement("INSERT INTO scope_log(seq, tbl, rid, usr) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])",
+                                                [.integerArray(scopeLog.map(\.seq)), .textArray(scopeLog.map(\.key.table)),
+                                                 .textArray(scopeLog.map(\.key.row)), .textArray(scopeLog.map(\.user))]))
         }
         if !fieldWrites.isEmpty {
-            var staged = CopyRows(reservingCapacity: fieldWrites.count * 120)
-            for (_, write) in fieldWrites {
-                let change = write.change
-                staged.text(change.table); staged.text(change.row.lowercased); staged.text(change.field)
-                PostgresValueColumns(change.value).write(to: &staged)
-                staged.integer(Int64(bitPattern: change.hlc.rawValue)); staged.text(change.node.description)
-                staged.integer(Int64(bitPattern: change.prev.rawValue)); staged.text(write.user); staged.integer(write.seq)
-                staged.endRow()
+            var fields = PostgresChangeArrays()
+            var seqs: [Int64] = []
+            for write in fieldWrites.values {
+                fields.append(write.change, user: write.user)
+                seqs.append(write.seq)
             }
-            try db.copyIn("COPY stage_fields FROM STDIN", staged)
-            try db.execute("""
-                WITH moved AS (DELETE FROM stage_fields RETURNING *)
-                INSERT INTO fields SELECT * FROM moved
+            statements.append(PostgresStatement("""
+                INSERT INTO fields(tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::bytea[],
+                    $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::text[], $12::bigint[])
                 ON CONFLICT (tbl, rid, field) DO UPDATE SET kind = excluded.kind, ival = excluded.ival, tval = excluded.tval,
                     currency = excluded.currency, hlc = excluded.hlc, node = excluded.node, prev = excluded.prev,
                     usr = excluded.usr, seq = excluded.seq
-                """)
-            fieldWrites = [:]
-            writesByRow = [:]
-            rowsInMemory = []
+                """, fields.parameters + [.integerArray(seqs)]))
         }
         if !pendingRows.isEmpty {
-            var staged = CopyRows()
-            for key in pendingRows {
-                staged.text(key.table); staged.text(key.row); staged.text(rows[key]??.deal)
-                staged.endRow()
-            }
-            try db.copyIn("COPY stage_rows FROM STDIN", staged)
-            try db.execute("WITH moved AS (DELETE FROM stage_rows RETURNING *) INSERT INTO row_deals SELECT * FROM moved ON CONFLICT DO NOTHING")
-            pendingRows = []
+            let created = Array(pendingRows)
+            statements.append(PostgresStatement("""
+                INSERT INTO row_deals(tbl, rid, deal) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING
+                """, [.textArray(created.map(\.table)), .textArray(created.map(\.row)), .optionalTextArray(created.map { rows[$0] ?? nil }.map { $0?.deal })]))
+        }
+        if !movedRows.isEmpty {
+            let moved = Array(movedRows)
+            statements.append(PostgresStatement("""
+                UPDATE row_deals r SET deal = m.deal FROM unnest($1::text[], $2::text[], $3::text[]) AS m(tbl, rid, deal)
+                WHERE r.tbl = m.tbl AND r.rid = m.rid
+                """, [.textArray(moved.map(\.key.table)), .textArray(moved.map(\.key.row)), .optionalTextArray(moved.map { $0.value })]))
         }
         if !pendingOwners.isEmpty {
             let deals = Array(pendingOwners.keys)
-            try db.execute("""
+            statements.append(PostgresStatement("""
                 INSERT INTO deal_owners(deal, owner) SELECT * FROM unnest($1::text[], $2::text[])
                 ON CONFLICT (deal) DO UPDATE SET owner = excluded.owner
-                """, [.textArray(deals), .optionalTextArray(deals.map { pendingOwners[$0] ?? nil })])
-            pendingOwners = [:]
+                """, [.textArray(deals), .optionalTextArray(deals.map { pendingOwners[$0] ?? nil })]))
         }
-    }
-
-    /// Flushes and records the last sequence handed out.
-    func finish() throws {
-        try flush()
         if seq != startSeq {
-            try db.execute("UPDATE sequence_allocator SET last_seq = $1 WHERE id = 1", [.integer(seq)])
+            statements.append(PostgresStatement("UPDATE sequence_allocator SET last_seq = $1 WHERE id = 1", [.integer(seq)]))
         }
+        statements += then
+        statements.append(PostgresStatement("COMMIT"))
+        try db.pipeline(statements)
+        inTransaction = false
     }
 }

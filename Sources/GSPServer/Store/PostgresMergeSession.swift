@@ -2,20 +2,24 @@ import Foundation
 import GSPCore
 import GSPPostgres
 
-/// One push being merged into PostgreSQL inside its transaction, set by set: the current
-/// winners, seen stamps, rows and owners the push touches are read in a few queries up
-/// front, the merge runs in memory with the same rules as SQLite's `MergeSession`, and the
-/// writes go out as COPY and multi-row statements (`flush`), not one statement per change.
+/// One push being merged into PostgreSQL, set by set, in two round trips: the first begins the
+/// transaction, locks the sequence allocator and reads everything the push touches (current
+/// winners, seen stamps, rows, owners, and the fields of rows that may change hands); the merge
+/// then runs in memory with the same rules as SQLite's `MergeSession`; the second round trip
+/// writes it all with one multi-row statement per table and commits (`commit`).
 ///
-/// The caches stay exact because the transaction holds the sequence allocator's row lock:
-/// no other merge writes while this one runs, and every write here updates the caches.
+/// The caches stay exact because the transaction holds the sequence allocator's row lock from
+/// before the first read: no other merge writes while this one runs, and every write here
+/// updates the caches. A question the preload did not answer falls back to one query.
 final class PostgresMergeSession: ScopeLookup, PushMergeSession {
     let db: PostgresConnection
     let user: User
     let now: Int64
     let intent: BatchIntent
-    private(set) var seq: Int64
-    let startSeq: Int64
+    private(set) var seq: Int64 = 0
+    private(set) var startSeq: Int64 = 0
+    /// True once the transaction is open (a push with nothing valid opens none).
+    var inTransaction = false
     var createdDeals: Set<String> = []
 
     /// Current winners; a missing key has not been read yet, a nil value has no winner.
@@ -27,90 +31,47 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
     /// The rows of each deal among `rows`, kept in step by `setRow`.
     private(set) var families: [String: Set<RowKey>] = [:]
     var owners: [String: String?] = [:]
+    /// Every stored field of rows that may be resequenced, in seq order (read up front).
+    var storedFields: [RowKey: [(change: Change, user: String, seq: Int64)]] = [:]
 
-    // Writes waiting for `flush`.
-    var history = CopyRows(), conflicts = CopyRows(), scopeLog = CopyRows()
+    // Writes waiting for `commit`.
+    var history = PostgresChangeArrays(), historyWinners: [Bool] = []
+    var conflicts = ConflictArrays()
+    var scopeLog: [(seq: Int64, key: RowKey, user: String)] = []
     var fieldWrites: [FieldKey: (change: Change, user: String, seq: Int64)] = [:]
     /// Stored rows whose every field is in `fieldWrites` (read in for a resequence).
     var rowsInMemory: Set<RowKey> = []
     /// The keys of `fieldWrites` by row.
     var writesByRow: [RowKey: Set<FieldKey>] = [:]
-    /// Rows created by this push and not yet flushed: all their fields are in `fieldWrites`.
+    /// Rows created by this push: all their fields are in `fieldWrites`.
     var pendingRows: Set<RowKey> = []
+    /// Stored child rows this push moved to another deal (or to none).
+    var movedRows: [RowKey: String?] = [:]
     var pendingOwners: [String: String?] = [:]
 
     struct Stamp: Hashable { var key: FieldKey; var hlc: HLC; var node: NodeID }
     struct RowKey: Hashable { var table: String; var row: String }
 
-    init(db: PostgresConnection, user: User, now: Date, intent: BatchIntent, seq: Int64, changes: [Change]) throws {
+    /// Opens the transaction and reads what merging `changes` needs, in one round trip.
+    init(db: PostgresConnection, user: User, now: Date, intent: BatchIntent, changes: [Change]) throws {
         self.db = db
         self.user = user
         self.now = now.milliseconds
         self.intent = intent
-        self.seq = seq
-        startSeq = seq
+        guard !changes.isEmpty else { return }
+        inTransaction = true
         try preload(changes)
+    }
+
+    /// Called by `preload` with the allocator's `last_seq`, read under its lock.
+    func start(at lastSeq: Int64) {
+        seq = lastSeq
+        startSeq = lastSeq
     }
 
     func nextSeq() -> Int64 {
         seq += 1
         return seq
-    }
-
-    /// Reads in four queries everything the merge of `changes` will ask about.
-    private func preload(_ changes: [Change]) throws {
-        guard !changes.isEmpty else { return }
-        let keys = Array(Set(changes.map(\.key)))
-        let found = try db.execute("""
-            SELECT f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr FROM fields f
-            JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tbl, rid, field) USING (tbl, rid, field)
-            """, [.textArray(keys.map(\.table)), .textArray(keys.map(\.row.lowercased)), .textArray(keys.map(\.field))])
-        for key in keys { winners[key] = .some(nil) }
-        for i in 0..<found.rowCount {
-            let change = try found.change(i)
-            winners[change.key] = (change, found.text(i, 10))
-        }
-
-        let stamps = Array(Set(changes.map { Stamp(key: $0.key, hlc: $0.hlc, node: $0.node) }))
-        let history = try db.execute("""
-            SELECT h.tbl, h.rid, h.field, h.kind, h.ival, h.tval, h.currency, h.hlc, h.node, h.prev FROM history h
-            JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS s(tbl, rid, field, hlc, node)
-            USING (tbl, rid, field, hlc, node)
-            """, [.textArray(stamps.map(\.key.table)), .textArray(stamps.map(\.key.row.lowercased)), .textArray(stamps.map(\.key.field)),
-                  .integerArray(stamps.map { Int64(bitPattern: $0.hlc.rawValue) }), .textArray(stamps.map(\.node.description))])
-        for stamp in stamps { seen[stamp] = [] }
-        for i in 0..<history.rowCount {
-            let change = try history.change(i)
-            seen[Stamp(key: change.key, hlc: change.hlc, node: change.node), default: []].append(change.value)
-        }
-
-        // Rows the push names, the deals it refers to, and every row of the deals it writes
-        // (their families, in case an owner changes).
-        var deals = Set(intent.dealOwners.keys).union(intent.childDeals.values)
-        for change in changes {
-            if change.table == Scope.dealsTable { deals.insert(change.row.lowercased) }
-            if change.field == Scope.dealField, let deal = Scope.dealReference(change.value) { deals.insert(deal) }
-        }
-        var wanted = Set(changes.map { RowKey(table: $0.table, row: $0.row.lowercased) })
-        wanted.formUnion(deals.map { RowKey(table: Scope.dealsTable, row: $0) })
-        let wantedList = Array(wanted)
-        let familyDeals = Array(Set(changes.filter { $0.table == Scope.dealsTable }.map(\.row.lowercased)))
-        let foundRows = try db.execute("""
-            SELECT r.tbl, r.rid, r.deal FROM row_deals r
-            JOIN unnest($1::text[], $2::text[]) AS w(tbl, rid) USING (tbl, rid)
-            UNION SELECT tbl, rid, deal FROM row_deals WHERE deal = ANY($3::text[])
-            """, [.textArray(wantedList.map(\.table)), .textArray(wantedList.map(\.row)), .textArray(familyDeals)])
-        for key in wanted { rows[key] = .some(nil) }
-        for i in 0..<foundRows.rowCount {
-            let deal = foundRows.optionalText(i, 2)
-            setRow(RowKey(table: foundRows.text(i, 0), row: foundRows.text(i, 1)), RowEntry(deal: deal))
-            if let deal { deals.insert(deal) }
-        }
-
-        let dealList = Array(deals)
-        let foundOwners = try db.execute("SELECT deal, owner FROM deal_owners WHERE deal = ANY($1::text[])", [.textArray(dealList)])
-        for deal in dealList { owners[deal] = .some(nil) }
-        for i in 0..<foundOwners.rowCount { owners[foundOwners.text(i, 0)] = .some(foundOwners.optionalText(i, 1)) }
     }
 
     /// Whether this exact change (stamp and value) is stored already, or met earlier in this push.
@@ -128,7 +89,8 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
 
         let current = try winner(change.key)
         let wins = current.map { Merge.wins(change, over: $0.change) } ?? true
-        appendHistory(change, winner: wins)
+        history.append(change, user: user.name)
+        historyWinners.append(wins)
         guard let current else {
             setWinner(change)
             try afterWin(change, previous: nil)
@@ -137,10 +99,10 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
         let concurrent = Merge.isConcurrent(change, with: current.change) && change.value != current.change.value
         if wins {
             setWinner(change)
-            if concurrent { recordConflict(winner: (change, user.name), loser: current) }
+            if concurrent { conflicts.append(winner: (change, user.name), loser: current) }
             try afterWin(change, previous: current.change)
         } else if concurrent {
-            recordConflict(winner: current, loser: (change, user.name))
+            conflicts.append(winner: current, loser: (change, user.name))
         }
         return true
     }
@@ -156,25 +118,6 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
         if let old = rows[key] ?? nil, let deal = old.deal { families[deal]?.remove(key) }
         rows[key] = .some(entry)
         if let deal = entry?.deal { families[deal, default: []].insert(key) }
-    }
-
-    private func appendHistory(_ change: Change, winner: Bool) {
-        history.text(change.table); history.text(change.row.lowercased); history.text(change.field)
-        PostgresValueColumns(change.value).write(to: &history)
-        history.integer(Int64(bitPattern: change.hlc.rawValue)); history.text(change.node.description)
-        history.integer(Int64(bitPattern: change.prev.rawValue)); history.text(user.name)
-        history.integer(now); history.bool(winner)
-        history.endRow()
-    }
-
-    private func recordConflict(winner: (change: Change, user: String), loser: (change: Change, user: String)) {
-        conflicts.text(winner.change.table); conflicts.text(winner.change.row.lowercased); conflicts.text(winner.change.field)
-        for side in [winner, loser] {
-            PostgresValueColumns(side.change.value).write(to: &conflicts)
-            conflicts.integer(Int64(bitPattern: side.change.hlc.rawValue)); conflicts.text(side.change.node.description); conflicts.text(side.user)
-        }
-        conflicts.integer(now)
-        conflicts.endRow()
     }
 
     private func seenValues(_ stamp: Stamp) throws -> [Value] {
@@ -198,5 +141,45 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
         let current = found.rowCount == 0 ? nil : (try found.change(0), found.text(0, 10))
         winners[key] = .some(current)
         return current
+    }
+}
+
+/// Conflicts as parallel arrays for one multi-row insert: the field, then each side's value,
+/// stamp and writer.
+struct ConflictArrays {
+    private var tables: [String] = [], rows: [String] = [], fields: [String] = []
+    private var sides = [Side(), Side()]
+    private(set) var count = 0
+
+    private struct Side {
+        var values = PostgresValueArrays()
+        var hlcs: [Int64] = [], nodes: [String] = [], users: [String] = []
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(winner: (change: Change, user: String), loser: (change: Change, user: String)) {
+        count += 1
+        tables.append(winner.change.table); rows.append(winner.change.row.lowercased); fields.append(winner.change.field)
+        for (index, side) in [winner, loser].enumerated() {
+            sides[index].values.append(side.change.value)
+            sides[index].hlcs.append(Int64(bitPattern: side.change.hlc.rawValue))
+            sides[index].nodes.append(side.change.node.description)
+            sides[index].users.append(side.user)
+        }
+    }
+
+    /// The insert, every conflict stamped `detected`.
+    func statement(detected: Int64) -> PostgresStatement {
+        var parameters: [PostgresParameter] = [.textArray(tables), .textArray(rows), .textArray(fields)]
+        for side in sides { parameters += side.values.parameters + [.integerArray(side.hlcs), .textArray(side.nodes), .textArray(side.users)] }
+        parameters.append(.integer(detected))
+        return PostgresStatement("""
+            INSERT INTO conflicts(tbl, rid, field, win_kind, win_ival, win_tval, win_currency, win_hlc, win_node, win_usr,
+                                  lose_kind, lose_ival, lose_tval, lose_currency, lose_hlc, lose_node, lose_usr, detected)
+            SELECT *, $18::bigint FROM unnest($1::text[], $2::text[], $3::text[],
+                $4::smallint[], $5::bigint[], $6::bytea[], $7::text[], $8::bigint[], $9::text[], $10::text[],
+                $11::smallint[], $12::bigint[], $13::bytea[], $14::text[], $15::bigint[], $16::text[], $17::text[])
+            """, parameters)
     }
 }

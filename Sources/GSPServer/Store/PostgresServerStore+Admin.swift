@@ -6,14 +6,29 @@ extension PostgresServerStore {
     public func history(since: Date?, limit: Int) throws -> [HistoryEntry] {
         try run { db in
             let rows = try db.execute("""
-                SELECT tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, received, winner FROM history
-                WHERE received >= $1 ORDER BY id LIMIT $2
+                SELECT \(Self.historyColumns) FROM history WHERE received >= $1 ORDER BY id LIMIT $2
                 """, [.integer(since?.milliseconds ?? .min), .integer(Int64(max(0, limit)))])
-            return try (0..<rows.rowCount).map { i in
-                HistoryEntry(change: try rows.change(i), user: rows.text(i, 10),
-                             received: Date(milliseconds: rows.integer(i, 11)), winner: rows.bool(i, 12))
-            }
+            return try (0..<rows.rowCount).map { try Self.historyEntry(rows, $0) }
         }
+    }
+
+    // History ids follow commit order: every merge holds the sequence_allocator row lock
+    // while it inserts history and until it commits, so no later page can gain an earlier id.
+    public func history(afterID: Int64, limit: Int) throws -> HistoryPage {
+        try run { db in
+            let rows = try db.execute("""
+                SELECT \(Self.historyColumns) FROM history WHERE id > $1 ORDER BY id LIMIT $2
+                """, [.integer(afterID), .integer(Int64(max(0, limit)))])
+            return HistoryPage(entries: try (0..<rows.rowCount).map { try Self.historyEntry(rows, $0) },
+                               lastID: rows.rowCount > 0 ? rows.integer(rows.rowCount - 1, 13) : afterID)
+        }
+    }
+
+    private static let historyColumns = "tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, received, winner, id"
+
+    private static func historyEntry(_ rows: PostgresResult, _ i: Int) throws -> HistoryEntry {
+        HistoryEntry(change: try rows.change(i), user: rows.text(i, 10),
+                     received: Date(milliseconds: rows.integer(i, 11)), winner: rows.bool(i, 12))
     }
 
     public func conflicts(since: Date?) throws -> [ConflictRecord] {

@@ -3,7 +3,7 @@ import GSPCore
 import GSPPostgres
 
 extension PostgresServerStore {
-    public func addUser(_ user: User, tokenHash: [UInt8]) throws {
+    public func addUser(_ user: User, tokenHash: [UInt8], beforeCommit: () throws -> Void) throws {
         try SQLiteServerStore.validate(userName: user.name)
         try run { db in
             try db.transaction {
@@ -16,6 +16,7 @@ extension PostgresServerStore {
                     ON CONFLICT (name) DO UPDATE SET role = excluded.role, region = excluded.region,
                         token_hash = excluded.token_hash, revoked = false, created = excluded.created
                     """, [.text(user.name), .text(user.role.rawValue), .optional(user.region), .bytes(tokenHash), .integer(user.created.milliseconds)])
+                try beforeCommit()
             }
         }
     }

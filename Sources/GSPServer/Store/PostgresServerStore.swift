@@ -17,10 +17,33 @@ public final class PostgresServerStore: ServerStore {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
+    /// Bounds on how long one server can make the others wait (see `sessionSetup`).
+    public struct SessionLimits: Sendable {
+        /// A merge waiting longer than this for the merge lock gives up (503, retry later).
+        public var lockTimeoutSeconds: Int = 15
+        /// A transaction left idle this long (its server frozen, paused or cut off) is ended by
+        /// PostgreSQL, which releases the merge lock it held; nothing of it was acknowledged.
+        public var idleInTransactionSeconds: Int = 60
+        public init(lockTimeoutSeconds: Int = 15, idleInTransactionSeconds: Int = 60) {
+            self.lockTimeoutSeconds = lockTimeoutSeconds
+            self.idleInTransactionSeconds = idleInTransactionSeconds
+        }
+    }
+
+    /// Run on every new connection. Without these, one server that stopped mid-merge (a VM
+    /// paused, SIGSTOP, a network cut with no TCP reset) held the merge lock for ever, and every
+    /// other server's pushes, then all its pooled connections, waited behind it.
+    public static func sessionSetup(_ limits: SessionLimits) -> @Sendable (PostgresConnection) throws -> Void {
+        { db in
+            try db.execute("SET lock_timeout = '\(max(1, limits.lockTimeoutSeconds))s'")
+            try db.execute("SET idle_in_transaction_session_timeout = '\(max(1, limits.idleInTransactionSeconds))s'")
+        }
+    }
+
     /// Connects and checks the schema version; `create` also creates or upgrades the schema.
-    public init(url: String, create: Bool = true, connections: Int = 4) throws {
+    public init(url: String, create: Bool = true, connections: Int = 4, limits: SessionLimits = SessionLimits()) throws {
         do {
-            pool = try PostgresPool(url: url, size: connections, setup: Self.prepareSession)
+            pool = try PostgresPool(url: url, size: connections, setup: Self.sessionSetup(limits))
         } catch {
             throw ServerStoreError("\(error)")
         }
@@ -110,15 +133,6 @@ public final class PostgresServerStore: ServerStore {
         "CREATE TABLE acks (node TEXT PRIMARY KEY, usr TEXT NOT NULL, acknowledged BIGINT NOT NULL, last_seen BIGINT NOT NULL)",
     ]
 
-    /// Per-connection staging tables for COPY (temporary: each connection has its own).
-    static func prepareSession(_ db: PostgresConnection) throws {
-        try db.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS stage_fields (tbl TEXT, rid TEXT, field TEXT, kind SMALLINT, ival BIGINT, tval BYTEA,
-                currency TEXT, hlc BIGINT, node TEXT, prev BIGINT, usr TEXT, seq BIGINT)
-            """)
-        try db.execute("CREATE TEMP TABLE IF NOT EXISTS stage_rows (tbl TEXT, rid TEXT, deal TEXT)")
-    }
-
     /// Runs `body` on a pooled connection; a lost database becomes `ServerStoreUnavailable`.
     func run<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         do {
@@ -127,6 +141,9 @@ public final class PostgresServerStore: ServerStore {
             throw ServerStoreUnavailable("the database is unreachable: \(error.message)")
         }
     }
+
+    /// Round trips to PostgreSQL so far, all connections together (for the benchmark and tests).
+    public var roundTrips: Int { pool.roundTrips }
 
     public func epoch() throws -> UUID {
         try run { db in

@@ -4,23 +4,36 @@ import GSPStore
 
 extension SQLiteServerStore {
     public func history(since: Date?, limit: Int) throws -> [HistoryEntry] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("""
-                SELECT tbl, row, field, kind, value, currency, hlc, node, prev, user, received, winner FROM history
-                WHERE received >= ? ORDER BY id LIMIT ?
-                """, [.integer(since?.milliseconds ?? .min), .integer(Int64(max(0, limit)))]) { row in
-                guard let rowID = UUID(uuidString: row.text(1)), let node = NodeID(row.text(7)) else {
-                    throw ServerStoreError("history holds a row or node id that is not a UUID")
-                }
-                let change = Change(table: row.text(0), row: rowID, field: row.text(2), value: try StoredValue.decode(row, at: 3),
-                                    hlc: HLC(sql: row.integer(6)), node: node, prev: HLC(sql: row.integer(8)))
-                return HistoryEntry(change: change, user: row.text(9), received: Date(milliseconds: row.integer(10)), winner: row.integer(11) != 0)
-            }
+                SELECT \(Self.historyColumns) FROM history WHERE received >= ? ORDER BY id LIMIT ?
+                """, [.integer(since?.milliseconds ?? .min), .integer(Int64(max(0, limit)))]) { try Self.historyEntry($0).entry }
         }
     }
 
+    public func history(afterID: Int64, limit: Int) throws -> HistoryPage {
+        let rows = try queue.snapshot { db in
+            try db.query("""
+                SELECT \(Self.historyColumns) FROM history WHERE id > ? ORDER BY id LIMIT ?
+                """, [.integer(afterID), .integer(Int64(max(0, limit)))], Self.historyEntry)
+        }
+        return HistoryPage(entries: rows.map(\.entry), lastID: rows.last?.id ?? afterID)
+    }
+
+    private static let historyColumns = "tbl, row, field, kind, value, currency, hlc, node, prev, user, received, winner, id"
+
+    private static func historyEntry(_ row: Row) throws -> (entry: HistoryEntry, id: Int64) {
+        guard let rowID = UUID(uuidString: row.text(1)), let node = NodeID(row.text(7)) else {
+            throw ServerStoreError("history holds a row or node id that is not a UUID")
+        }
+        let change = Change(table: row.text(0), row: rowID, field: row.text(2), value: try StoredValue.decode(row, at: 3),
+                            hlc: HLC(sql: row.integer(6)), node: node, prev: HLC(sql: row.integer(8)))
+        return (HistoryEntry(change: change, user: row.text(9), received: Date(milliseconds: row.integer(10)), winner: row.integer(11) != 0),
+                row.integer(12))
+    }
+
     public func conflicts(since: Date?) throws -> [ConflictRecord] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("""
                 SELECT tbl, row, field, win_kind, win_value, win_currency, win_hlc, win_node, win_user,
                        lose_kind, lose_value, lose_currency, lose_hlc, lose_node, lose_user, detected
@@ -43,14 +56,19 @@ extension SQLiteServerStore {
         if FileManager.default.fileExists(atPath: path) {
             throw ServerStoreError("\(path) already exists: choose a new backup file name")
         }
+        do { try Self.checkFolder(of: path) } catch { throw ServerStoreError("cannot write the backup: \(error.message)") }
         try queue.read { db in try db.run("VACUUM INTO ?", [.text(path)]) }
     }
 
     /// Copies every table of the backup over this store in one transaction, then draws a new
     /// epoch: replicas synced after the backup hold cursors and acknowledgements this data never had.
     public func restore(from path: String) throws -> UUID {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw ServerStoreError("no backup file at \(path)")
+        }
+        if let kind = FileKind(mode: info.st_mode) {
+            throw ServerStoreError("cannot restore from \(path): it is \(kind.description), not a backup file; give the file 'gsp-server backup' wrote")
         }
         do {
             let source = try Database(path: path, create: false, readOnly: true)

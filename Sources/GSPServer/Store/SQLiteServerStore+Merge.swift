@@ -4,7 +4,8 @@ import GSPStore
 
 extension SQLiteServerStore {
     public func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome {
-        try queue.write { db in
+        // Concurrent pushes share one commit (one disk flush); each returns after it.
+        try queue.groupWrite { db in
             let (session, merged) = try PushMerge.run(changes, role: user.role) { _ in
                 try MergeSession(db: db, user: user, now: now, intent: BatchIntent(changes))
             }

@@ -4,8 +4,8 @@ import GSPStore
 
 extension SQLiteServerStore {
     public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
-        let limit = max(1, limit)
-        return try queue.read { db in
+        var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit)
+        return try queue.snapshot { db in
             let lastSeq = UInt64(try db.scalar("SELECT value FROM meta WHERE key = 'last_seq'")?.text.flatMap(UInt64.init) ?? 0)
             let columns = "f.tbl, f.row, f.field, f.kind, f.value, f.currency, f.hlc, f.node, f.prev, f.user, f.seq"
             let sql: String
@@ -24,28 +24,18 @@ extension SQLiteServerStore {
                     """
                 arguments.append(.text(user.name))
             }
-            arguments.append(.integer(Int64(limit) + 1))
-            var changes: [Change] = []
-            var nodes: [NodeID: String] = [:]
-            var lastReturned = cursor
-            var hasMore = false
+            arguments.append(.integer(Int64(assembly.rowsToRead)))
             let statement = try db.prepare(sql)
             try statement.bind(arguments)
             while let row = try statement.step() {
-                // The query asks for one row more than the limit: its presence means there is more.
-                if changes.count == limit { hasMore = true; break }
                 guard let rowID = UUID(uuidString: row.text(1)), let node = NodeID(row.text(7)) else {
                     throw ServerStoreError("stored row or node id is not a UUID (\(row.text(0)) \(row.text(1)))")
                 }
-                changes.append(Change(table: row.text(0), row: rowID, field: row.text(2), value: try StoredValue.decode(row, at: 3),
-                                      hlc: HLC(sql: row.integer(6)), node: node, prev: HLC(sql: row.integer(8))))
-                nodes[node] = row.text(9)
-                lastReturned = UInt64(row.integer(10))
+                let change = Change(table: row.text(0), row: rowID, field: row.text(2), value: try StoredValue.decode(row, at: 3),
+                                    hlc: HLC(sql: row.integer(6)), node: node, prev: HLC(sql: row.integer(8)))
+                if !assembly.add(change, writer: row.text(9), seq: UInt64(row.integer(10))) { break }
             }
-            // Without more, every visible change up to last_seq was returned: the cursor moves there.
-            let newCursor = hasMore ? lastReturned : max(cursor, lastSeq)
-            let dropped = user.role == .manager ? [] : try droppedRows(for: user.name, after: cursor, through: newCursor, in: db)
-            return PullPage(changes: changes, dropped: dropped, nodes: nodes, cursor: newCursor, hasMore: hasMore)
+            return try assembly.page(lastSeq: lastSeq) { after, through in try droppedRows(for: user.name, after: after, through: through, in: db) }
         }
     }
 

@@ -14,10 +14,10 @@ public final class SQLiteServerStore: ServerStore {
 
     /// Opens (creating when asked) a store and brings its schema up to date.
     public init(path: String, create: Bool = true) throws {
+        try Self.checkLocation(of: path)
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw ServerStoreError("no database at \(path): start 'gsp-server serve --db \(path)' or run 'gsp-server migrate --db \(path)' to create it")
         }
-        try Self.checkFolder(of: path)
         do {
             queue = try DatabaseQueue(path: path, create: create)
             // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a push of 1,000 changes
@@ -25,8 +25,20 @@ public final class SQLiteServerStore: ServerStore {
             // checkpointed after nearly every push, copying hot pages again each time.
             try queue.read { db in try db.execute("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=10000") }
             try migrate()
+            try Self.applyTestDiskLimit(queue)
         } catch let error as DatabaseError where error.isNotADatabase {
             throw ServerStoreError("\(path) is not a gsp-server database (\(error.message))")
+        }
+    }
+
+    /// TEST HOOK, for the disk-full tests only: with `GSP_TEST_SPARE_PAGES=N` in the environment,
+    /// the database may grow by only N more pages (`PRAGMA max_page_count`), so a push meets
+    /// SQLITE_FULL exactly as on a full disk, without one. Never set it in production.
+    static func applyTestDiskLimit(_ queue: DatabaseQueue) throws {
+        guard let spare = ProcessInfo.processInfo.environment["GSP_TEST_SPARE_PAGES"].flatMap(Int.init), spare >= 0 else { return }
+        try queue.read { db in
+            let pages = try db.scalar("PRAGMA page_count")?.integer ?? 0
+            try db.execute("PRAGMA max_page_count = \(pages + Int64(spare))")
         }
     }
 
@@ -82,7 +94,7 @@ public final class SQLiteServerStore: ServerStore {
     """
 
     public func epoch() throws -> UUID {
-        try queue.read { db in
+        try queue.snapshot { db in
             guard let text = try db.scalar("SELECT value FROM meta WHERE key = 'epoch'")?.text, let uuid = UUID(uuidString: text) else {
                 throw ServerStoreError("the database has no epoch: run 'gsp-server migrate --db \(path)'")
             }
@@ -91,14 +103,14 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func acknowledged(node: NodeID) throws -> UInt64 {
-        try queue.read { db in
+        try queue.snapshot { db in
             UInt64(try db.scalar("SELECT acknowledged FROM acks WHERE node = ?", [.text(node.description)])?.integer ?? 0)
         }
     }
 
     // MARK: Users
 
-    public func addUser(_ user: User, tokenHash: [UInt8]) throws {
+    public func addUser(_ user: User, tokenHash: [UInt8], beforeCommit: () throws -> Void) throws {
         try Self.validate(userName: user.name)
         try queue.write { db in
             if let revoked = try db.scalar("SELECT revoked FROM users WHERE name = ?", [.text(user.name)])?.integer, revoked == 0 {
@@ -107,11 +119,12 @@ public final class SQLiteServerStore: ServerStore {
             try db.run("INSERT OR REPLACE INTO users(name, role, region, token_hash, revoked, created) VALUES (?, ?, ?, ?, 0, ?)",
                        [.text(user.name), .text(user.role.rawValue), user.region.map(SQLValue.text) ?? .null,
                         .blob(tokenHash), .integer(user.created.milliseconds)])
+            try beforeCommit()
         }
     }
 
     public func users() throws -> [User] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("SELECT name, role, region, revoked, created FROM users ORDER BY name") { row in
                 try Self.user(row)
             }
@@ -119,7 +132,7 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func activeCredentials() throws -> [UserCredential] {
-        try queue.read { db in
+        try queue.snapshot { db in
             try db.query("SELECT name, role, region, revoked, created, token_hash FROM users WHERE revoked = 0") { row in
                 UserCredential(user: try Self.user(row), tokenHash: row.blob(5))
             }
@@ -144,7 +157,7 @@ public final class SQLiteServerStore: ServerStore {
     /// Throws naming the problem when the database's folder is missing, not a folder, or not
     /// writable (SQLite needs to create its journal files there), instead of "SQLite error 14".
     static func checkFolder(of path: String) throws(ServerStoreError) {
-        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let folder = PathText.folder(of: path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw ServerStoreError("cannot open \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder))")
@@ -152,6 +165,51 @@ public final class SQLiteServerStore: ServerStore {
         guard isFolder.boolValue else { throw ServerStoreError("cannot open \(path): \(folder) is not a folder") }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ServerStoreError("cannot open \(path): the folder \(folder) is not writable by this user; gsp-server writes the database and its journal files there")
+        }
+    }
+
+    /// Throws naming the problem when `path` (or its folder, see `checkFolder`) cannot hold the
+    /// database: it exists but is not a regular file (a folder, a FIFO, a device: SQLite would
+    /// say only "disk I/O error" or "unable to open database file"), or it may not be written.
+    static func checkLocation(of path: String) throws(ServerStoreError) {
+        try checkFolder(of: path)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }   // missing: SQLite creates it
+        if let kind = FileKind(mode: info.st_mode) {
+            throw ServerStoreError("cannot open \(path): it is \(kind.description), not a regular file; "
+                + (kind == .folder ? "give the path of a database file in it, such as \(path.hasSuffix("/") ? path : path + "/")server.db"
+                                   : "give the path of a SQLite database file (created when missing)"))
+        }
+        guard access(path, W_OK) == 0 else {
+            throw ServerStoreError("cannot open \(path): the file is not writable by this user (\(String(cString: strerror(errno)))); "
+                + "make it writable (chmod u+w), run gsp-server as its owner, or move it to a writable disk")
+        }
+    }
+
+    /// What a path that is not a regular file is, for messages.
+    enum FileKind: Equatable {
+        case folder, fifo, characterDevice, blockDevice, socket
+
+        /// nil for a regular file.
+        init?(mode: mode_t) {
+            switch mode & S_IFMT {
+            case S_IFREG: return nil
+            case S_IFDIR: self = .folder
+            case S_IFIFO: self = .fifo
+            case S_IFCHR: self = .characterDevice
+            case S_IFBLK: self = .blockDevice
+            default: self = .socket
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .folder: "a folder"
+            case .fifo: "a FIFO (named pipe)"
+            case .characterDevice: "a character device"
+            case .blockDevice: "a block device"
+            case .socket: "a socket"
+            }
         }
     }
 

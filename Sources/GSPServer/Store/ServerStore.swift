@@ -144,6 +144,16 @@ public struct HistoryEntry: Sendable, Equatable {
     }
 }
 
+/// A page of the history and the number of its last entry (`afterID` for the next page).
+public struct HistoryPage: Sendable {
+    public var entries: [HistoryEntry]
+    public var lastID: Int64
+    public init(entries: [HistoryEntry], lastID: Int64) {
+        self.entries = entries
+        self.lastID = lastID
+    }
+}
+
 /// The server's storage. Every method is one whole operation (one transaction), so a
 /// backend can run it on its own connection; the SQLite and PostgreSQL backends share it.
 public protocol ServerStore: Sendable {
@@ -156,19 +166,32 @@ public protocol ServerStore: Sendable {
     /// The last local sequence acknowledged to `node`, 0 when unknown.
     func acknowledged(node: NodeID) throws -> UInt64
 
-    func addUser(_ user: User, tokenHash: [UInt8]) throws
+    /// Adds a user (or gives a revoked one a new token). `beforeCommit` runs inside the
+    /// transaction: when it throws, nothing is stored (the CLI writes the only copy of the token
+    /// there, so a token that cannot be written out never becomes valid). It may run more than
+    /// once when a broken PostgreSQL connection makes the transaction run again.
+    func addUser(_ user: User, tokenHash: [UInt8], beforeCommit: () throws -> Void) throws
     func users() throws -> [User]
     /// Users that may sign in, with their token hashes.
     func activeCredentials() throws -> [UserCredential]
     func revokeUser(named name: String) throws
 
     func history(since: Date?, limit: Int) throws -> [HistoryEntry]
+    /// Up to `limit` history entries stored after the entry numbered `afterID`, in the order
+    /// they committed (0 starts at the beginning); the history only ever grows.
+    func history(afterID: Int64, limit: Int) throws -> HistoryPage
     func conflicts(since: Date?) throws -> [ConflictRecord]
 
     /// Writes a consistent copy of the whole store to `path` (which must not exist).
     func backup(to path: String) throws
     /// Replaces the whole store with a backup and gives it a new epoch, which is returned.
     func restore(from path: String) throws -> UUID
+}
+
+extension ServerStore {
+    public func addUser(_ user: User, tokenHash: [UInt8]) throws {
+        try addUser(user, tokenHash: tokenHash, beforeCommit: {})
+    }
 }
 
 /// A store operation failed for a reason the operator can act on.
@@ -181,6 +204,9 @@ public struct ServerStoreError: Error, Sendable, CustomStringConvertible, Equata
 /// The store cannot be reached right now (its database restarted or the network dropped):
 /// nothing was changed, and the same request may be sent again later (HTTP 503).
 public struct ServerStoreUnavailable: Error, Sendable, CustomStringConvertible {
+    /// What clients are told; `message`, which may name the database, goes to the operator's log.
+    public static let clientMessage = "the server's database is unavailable right now; nothing was changed or acknowledged: "
+        + "retry in a few seconds (your changes stay pending on this device)"
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

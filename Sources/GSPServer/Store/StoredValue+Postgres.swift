@@ -23,13 +23,6 @@ struct PostgresValueColumns {
         }
     }
 
-    func write(to rows: inout CopyRows) {
-        rows.integer(kind)
-        rows.integer(integer)
-        rows.bytea(bytes)
-        rows.text(currency)
-    }
-
     /// Reads back the four columns starting at `column`.
     static func decode(_ result: PostgresResult, _ row: Int, _ column: Int) throws(ServerStoreError) -> Value {
         let tag = result.integer(row, column)
@@ -46,6 +39,57 @@ struct PostgresValueColumns {
         case .date: return .date(Day(daysSinceEpoch: Int32(truncatingIfNeeded: integer)))
         case .bool: return .bool(integer != 0)
         }
+    }
+}
+
+/// Values as four parallel arrays (kind, integer, bytes, currency), for `unnest` in a
+/// multi-row statement: one parameter per column, whatever the number of rows.
+struct PostgresValueArrays {
+    private var kinds: [Int64] = [], integers: [Int64?] = [], bytes: [[UInt8]?] = [], currencies: [String?] = []
+
+    mutating func append(_ value: Value) {
+        let columns = PostgresValueColumns(value)
+        kinds.append(columns.kind)
+        integers.append(columns.integer)
+        bytes.append(columns.bytes)
+        currencies.append(columns.currency)
+    }
+
+    /// `smallint[]`, `bigint[]`, `bytea[]`, `text[]`, in that order.
+    var parameters: [PostgresParameter] {
+        [.integerArray(kinds), .optionalIntegerArray(integers), .byteaArray(bytes), .optionalTextArray(currencies)]
+    }
+}
+
+/// Changes as parallel arrays in the order of the `fields` and `history` columns
+/// (tbl, rid, field, kind, ival, tval, currency, hlc, node, prev) plus the writer's name.
+struct PostgresChangeArrays {
+    private(set) var count = 0
+    private var tables: [String] = [], rows: [String] = [], fields: [String] = []
+    private var values = PostgresValueArrays()
+    private var hlcs: [Int64] = [], nodes: [String] = [], prevs: [Int64] = [], users: [String] = []
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ change: Change, user: String) {
+        count += 1
+        tables.append(change.table); rows.append(change.row.lowercased); fields.append(change.field)
+        values.append(change.value)
+        hlcs.append(Int64(bitPattern: change.hlc.rawValue)); nodes.append(change.node.description)
+        prevs.append(Int64(bitPattern: change.prev.rawValue)); users.append(user)
+    }
+
+    /// Eleven parameters: `$n::text[]` three times, the value's four, then hlc, node, prev, usr.
+    var parameters: [PostgresParameter] {
+        [.textArray(tables), .textArray(rows), .textArray(fields)] + values.parameters
+            + [.integerArray(hlcs), .textArray(nodes), .integerArray(prevs), .textArray(users)]
+    }
+
+    /// `unnest(...)` over the eleven parameters from `$first` on, typed, as `alias(tbl, ..., usr)`.
+    static func unnest(from first: Int, as alias: String) -> String {
+        let types = ["text", "text", "text", "smallint", "bigint", "bytea", "text", "bigint", "text", "bigint", "text"]
+        let arguments = types.enumerated().map { "$\(first + $0.offset)::\($0.element)[]" }.joined(separator: ", ")
+        return "unnest(\(arguments)) AS \(alias)(tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr)"
     }
 }
 

@@ -7,7 +7,9 @@ import GSPWire
 /// Statuses: 200 with a response frame; 400 malformed frame; 413 frame over the limits;
 /// 415 a body not labelled `application/x-gsp-frame`;
 /// 422 clock skew (the error frame carries the server time); 401/403 auth; 503 the database
-/// is unreachable (with Retry-After); 500 store failure (nothing was acknowledged: retry).
+/// is unreachable, or cannot store anything (its disk is full: with Retry-After); 500 another
+/// store failure (nothing was acknowledged: retry). Store failures are logged for the operator;
+/// the client is told only to retry later.
 /// Every non-200 body is an `ErrorMessage` frame.
 enum SyncRoute {
     static let contentType = "application/x-gsp-frame"
@@ -49,10 +51,14 @@ enum SyncRoute {
             } catch let refusal as SyncRejection {
                 response = errorFrame(422, code: .clockSkew, refusal.message, serverTime: refusal.serverTime)
             } catch let unavailable as ServerStoreUnavailable {
-                response = errorFrame(503, code: .internalError, "the server's database is unavailable (\(unavailable.message)); nothing was acknowledged: retry in a few seconds")
+                ServerLog.error("a sync from \(user.name) got 503: \(unavailable.message)")
+                response = errorFrame(503, code: .internalError, ServerStoreUnavailable.clientMessage)
                 response.headers["Retry-After"] = "2"
             } catch {
-                response = errorFrame(500, code: .internalError, "the server could not merge this push: \(error); nothing was acknowledged, retry later")
+                let failure = StoreFailure(error, doing: "a sync from \(user.name) (\(sync.changes.count) changes)")
+                ServerLog.error(failure.operatorMessage)
+                response = errorFrame(failure.status, code: .internalError, failure.clientMessage)
+                if let seconds = failure.retryAfter { response.headers["Retry-After"] = String(seconds) }
             }
             response.changesIn = sync.changes.count
             return response

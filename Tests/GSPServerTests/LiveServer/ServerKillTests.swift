@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import GSPCore
 import GSPStore
@@ -159,13 +156,9 @@ struct ServerKillTests {
     }
 
     static func send(_ batch: [PushedChange], node: NodeID, url: String, token: String) async throws -> (status: Int, body: Data) {
-        var request = URLRequest(url: URL(string: url + "/v1/sync")!)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/x-gsp-frame", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch)))
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let answer = try await TestHTTP.send("POST", url + "/v1/sync", token: token, contentType: "application/x-gsp-frame",
+                                             body: Frame.encode(.request(SyncRequest(node: node, knownEpoch: nil, cursor: 0, pageSize: 1, changes: batch))))
+        return (answer.status, answer.body)
     }
 
     /// The changes of `expected` the server's history does not hold (with their value).
