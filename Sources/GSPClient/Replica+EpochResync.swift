@@ -22,7 +22,9 @@ extension Replica {
             try startResync()
             // Every field's value, and every edit made here (overwritten ones too): the server
             // judges a push by what it carries, so "created as mine, then handed to bob" must
-            // travel as both edits, not as a deal that names bob from the start.
+            // travel as both edits, not as a deal that names bob from the start. Pending has no
+            // index on its key: NOT IN reads it once into a temporary index, where a correlated
+            // NOT EXISTS would scan it for every field.
             try database.run("""
                 INSERT INTO pending (tbl, row, field, kind, vi, vt, hlc, node, prev)
                 SELECT c.tbl, c.row, c.field, c.kind, c.vi, c.vt, c.hlc, c.node, c.prev FROM (
@@ -31,7 +33,7 @@ extension Replica {
                     UNION
                     SELECT tbl, row, field, kind, vi, vt, hlc, node, prev FROM history WHERE node = ? AND origin = 'local'
                 ) c
-                WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE p.tbl = c.tbl AND p.row = c.row AND p.field = c.field AND p.hlc = c.hlc AND p.node = c.node)
+                WHERE (c.tbl, c.row, c.field, c.hlc, c.node) NOT IN (SELECT tbl, row, field, hlc, node FROM pending)
                 ORDER BY c.hlc, c.node
                 """, [node.sql])
             return database.changes
@@ -63,7 +65,7 @@ extension Replica {
     func finishResync() throws -> Int {
         guard try resyncing() else { return 0 }
         let stale = try database.query("""
-            SELECT tbl, row FROM unconfirmed u WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE p.tbl = u.tbl AND p.row = u.row)
+            SELECT tbl, row FROM unconfirmed u WHERE (u.tbl, u.row) NOT IN (SELECT tbl, row FROM pending)
             ORDER BY tbl = 'deals' DESC
             """) { ($0.text(0), $0.text(1)) }
         var dropped = 0

@@ -1,7 +1,7 @@
 /// The replica file's own tables. `format` in `meta` names this layout; bump it and add a
 /// migration when the layout changes.
 enum ReplicaSchema {
-    static let format: Int64 = 2
+    static let format: Int64 = 3
 
     /// Columns every change-holding table shares: where, what (kind, vi, vt: see `StoredValue`), who and when.
     static let changeColumns = "tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, kind INTEGER NOT NULL, vi INTEGER, vt TEXT, hlc INTEGER NOT NULL, node TEXT NOT NULL"
@@ -31,6 +31,10 @@ enum ReplicaSchema {
         // 1 -> 2: the value each import last wrote per field, so a re-import writes only
         // what changed in the source and never undoes a user's later edit.
         "CREATE TABLE IF NOT EXISTS import_baseline (tbl TEXT NOT NULL, row TEXT NOT NULL, field TEXT NOT NULL, kind INTEGER NOT NULL, vi INTEGER, vt TEXT, PRIMARY KEY (tbl, row, field)) WITHOUT ROWID;",
+        // 2 -> 3: no index on pending's field key. Every local edit paid a random-key index
+        // insert for it, and WAL commits wrote its dirtied pages; only the rare row drops and the
+        // end of an epoch resync look pending up by row, and pending holds only unsent edits.
+        "DROP INDEX IF EXISTS pending_key;",
     ]
 }
 

@@ -60,7 +60,7 @@ import GSPTestSupport
         }
         try OldReplicaFile.downgradeToFormat1(path)
         let replica = try Replica.open(at: path)
-        #expect(try OldReplicaFile.format(path) == 2)
+        #expect(try OldReplicaFile.format(path) == 3)
         let edited = try replica.rows(of: "deals")
         #expect(try importFile(file, into: replica).summary.changesWritten == 0)
         #expect(try replica.rows(of: "deals") == edited)
