@@ -1,6 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
 import GSPTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Rules the tests themselves keep, so a whole run cannot hang on a loaded machine.
 @Suite struct TestHygieneTests {
@@ -41,5 +45,33 @@ import GSPTestSupport
             }
         }
         #expect(findings.isEmpty, "tests starting processes through Foundation's Process (use GSPBinary.launch): \(findings)")
+    }
+
+    /// A connection refused used to close its socket twice (in init, then in deinit, which Swift
+    /// runs after a class's init throws): the second close hit whatever descriptor another thread
+    /// had opened meanwhile, and a request elsewhere saw its connection closed without an answer.
+    /// Here one thread keeps opening pipes while another makes refused connections: none of the
+    /// pipes may be closed under it.
+    @Test func aRefusedConnectionClosesOnlyItsOwnSocket() throws {
+        let port = UInt16(try FreePort.find())
+        let done = Atomic<Bool>(false), lost = Atomic<Int>(0), opened = Atomic<Int>(0)
+        let victim = Thread {
+            while !done.load(ordering: .relaxed) {
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else { continue }
+                opened.add(1, ordering: .relaxed)
+                for _ in 0..<50 where fcntl(ends[0], F_GETFD) == -1 { lost.add(1, ordering: .relaxed); break }
+                if close(ends[0]) != 0 { lost.add(1, ordering: .relaxed) }
+                close(ends[1])
+            }
+        }
+        victim.start()
+        var refused = 0
+        for _ in 0..<20_000 where (try? RawConnection(port: port)) == nil { refused += 1 }
+        done.store(true, ordering: .relaxed)
+        while !victim.isFinished { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(refused == 20_000, "port \(port) was expected to refuse every connection")
+        #expect(opened.load(ordering: .relaxed) > 1000, "the other thread hardly ran")
+        #expect(lost.load(ordering: .relaxed) == 0, "pipes closed by another thread's refused connections")
     }
 }

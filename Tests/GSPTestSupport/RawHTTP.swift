@@ -13,10 +13,13 @@ public final class RawConnection {
     /// `from` binds the client side to another loopback address (such as 127.0.0.2), so one
     /// test can be several client hosts.
     public init(port: UInt16, from source: String? = nil) throws {
+        // The descriptor is stored only once connected: Swift runs deinit (which closes it) even
+        // when a class's init throws after every property is set, and a second close would hit
+        // a descriptor another thread opened meanwhile.
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
         if let source {
@@ -44,6 +47,7 @@ public final class RawConnection {
             close(fd)
             throw TestSupportError("connect to 127.0.0.1:\(port) failed: errno \(code)")
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -12,7 +12,8 @@ final class HTTPConnection {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Stored only once connected: deinit runs even when init throws, and would close it twice.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -28,6 +29,7 @@ final class HTTPConnection {
             close(fd)
             throw Failure(description: "connect to 127.0.0.1:\(port): \(message)")
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }
