@@ -26,7 +26,11 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         guard Currency.isKnown(currency) else {
             throw DomainError("unknown currency '\(code)' in '\(text)': write an active ISO 4217 code, such as USD, EUR or JPY")
         }
-        let digits = minorDigits(of: currency), plain = amount.replacingOccurrences(of: ",", with: "")
+        guard let plain = plainAmount(amount) else {
+            throw DomainError("malformed money '\(text)': a comma may only separate thousands, as in '1,200.50'; "
+                              + "write decimals after a point, such as '12.5 \(currency)'")
+        }
+        let digits = minorDigits(of: currency)
         guard let minor = parseDecimal(plain, digits: digits) else {
             if isDecimal(plain, digits: digits) {
                 let largest = Money(minorUnits: plain.hasPrefix("-") ? .min : .max, currency: currency)
@@ -35,6 +39,20 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
             throw DomainError("malformed money '\(text)': '\(amount)' is not an amount with at most \(digits) decimals for \(currency); \(usage)")
         }
         return Money(minorUnits: minor, currency: currency)
+    }
+
+    /// "1,200,000.50" as "1200000.50"; nil when a comma does not sit between groups of three
+    /// digits ("12,5", "1.200,50"): read as a thousands separator, a decimal comma would
+    /// multiply the amount.
+    public static func plainAmount(_ text: String) -> String? {
+        guard text.contains(",") else { return text }
+        var unsigned = Substring(text), sign = ""
+        if unsigned.first == "-" || unsigned.first == "+" { sign = String(unsigned.removeFirst()) }
+        let point = unsigned.firstIndex(of: ".") ?? unsigned.endIndex
+        let groups = unsigned[..<point].split(separator: ",", omittingEmptySubsequences: false)
+        guard let first = groups.first, (1...3).contains(first.count), groups.dropFirst().allSatisfy({ $0.count == 3 }),
+              !unsigned[point...].contains(",") else { return nil }
+        return sign + groups.joined() + unsigned[point...]
     }
 
     static func isCurrencyCode(_ s: String) -> Bool {

@@ -21,6 +21,8 @@ public struct MappingFile: Decodable, Sendable {
     public var closed: String?
     /// The CSV delimiter (",", ";", "tab"); detected from the header when absent.
     public var delimiter: String?
+    /// "," for exports that write amounts as "12.500,50"; "." (the default) for "12,500.50".
+    public var decimal_separator: String?
 
     /// The date formats `date_format` accepts.
     public static let dateFormats = ["YYYY-MM-DD", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY"]
@@ -49,6 +51,9 @@ public struct MappingFile: Decodable, Sendable {
         }
         if let format = mapping.date_format, !dateFormats.contains(format) {
             throw refuse("date_format '\(format)' is not one of the accepted formats: \(dateFormats.joined(separator: ", "))")
+        }
+        if let d = mapping.decimal_separator, d != ".", d != "," {
+            throw refuse("decimal_separator '\(d)' is not \".\" (12,500.50, the default) or \",\" (12.500,50)")
         }
         if let d = mapping.delimiter, CSV.delimiter(named: d) == nil {
             throw refuse("delimiter '\(d)' is not one of: comma (\",\"), semicolon (\";\") or tab")
@@ -151,8 +156,16 @@ public struct MappingFile: Decodable, Sendable {
     func value(_ text: String, kind: ValueKind, column: String, _ fail: (String) -> ImportError) throws(ImportError) -> Value {
         switch kind {
         case .money:
-            if let m = try? Money.parse(text) { return .money(m) }
-            guard let currency, let minor = Money.parseDecimal(text.replacingOccurrences(of: ",", with: ""), digits: Money.minorDigits(of: currency)) else {
+            let decimalComma = decimal_separator == ","
+            // "12.500,50" read as "12,500.50": one parser, whichever convention the export uses.
+            let usual = decimalComma ? String(text.map { $0 == "," ? "." : $0 == "." ? "," : $0 }) : text
+            if let m = try? Money.parse(usual) { return .money(m) }
+            guard let plain = Money.plainAmount(usual) else {
+                throw fail(decimalComma
+                    ? "\(column): '\(text)' has a point that does not separate thousands: the mapping reads ',' as the decimal separator (12.500,50); if the export writes 12,500.50, remove \"decimal_separator\""
+                    : "\(column): '\(text)' has a comma that does not separate thousands: the mapping reads '.' as the decimal point (12,500.50); if the export writes 12.500,50, add \"decimal_separator\": \",\" to the mapping")
+            }
+            guard let currency, let minor = Money.parseDecimal(plain, digits: Money.minorDigits(of: currency)) else {
                 throw fail("\(column): '\(text)' is not an amount\(currency == nil ? " (and the mapping names no default currency)" : "")")
             }
             return .money(Money(minorUnits: minor, currency: currency))

@@ -8,6 +8,16 @@ import Testing
         #expect(try Money.parse("1,200.5 eur") == Money(minorUnits: 120_050, currency: "EUR"))
         #expect(try Money.parse("1000 JPY") == Money(minorUnits: 1000, currency: "JPY"))
         #expect(try Money.parse("-92233720368547758.08 USD").minorUnits == .min)
+        #expect(try Money.parse("1,234,567 JPY") == Money(minorUnits: 1_234_567, currency: "JPY"))
+        #expect(try Money.parse("-12,000.25 USD") == Money(minorUnits: -1_200_025, currency: "USD"))
+    }
+
+    /// A comma that is not a thousands separator is most likely a decimal comma: dropping it
+    /// would store "12,5 EUR" as 125 EUR, so it is refused with a hint.
+    @Test(arguments: ["12,5 EUR", "1,20 USD", "1.200,50 EUR", "12,34,567 USD", ",500 USD", "1,000, USD", "1,0000 USD"])
+    func refusesCommasThatAreNotThousandsSeparators(text: String) {
+        let error = #expect(throws: DomainError.self) { try Money.parse(text) }
+        #expect(error?.message.contains("thousands") == true, "\(error?.message ?? "")")
     }
 
     @Test(arguments: ["45000", "abc USD", "1.234 USD", "1.5 JPY", "99999999999999999999 USD", "1 2 USD", "", "12.3.4 EUR"])

@@ -42,6 +42,28 @@ import GSPTestSupport
         #expect(plan.records[1].finalValues["stage"] == .text("poc"))
     }
 
+    /// A decimal comma is never taken for a thousands separator (12,5 read as 125): the row is
+    /// refused naming the mapping option, and with `decimal_separator` "," it reads exactly.
+    @Test func decimalCommasAreRefusedOrReadAsTheMappingSays() throws {
+        let dir = TemporaryDirectory()
+        let csv = "Opportunity ID,Opportunity Name,Account Name,Owner,Amount,Stage,Created Date,Close Date\r\n"
+            + "006A,Fleet,Acme,ana,\"12,5\",Prospecting,01/15/2026,\r\n"
+            + "006B,Fleet,Acme,ana,\"12.500,50\",Prospecting,01/15/2026,\r\n"
+            + "006C,Fleet,Acme,ana,\"1.200,5 USD\",Prospecting,01/15/2026,\r\n"
+        let table = try CSVTable(data: Data(csv.utf8), file: "export.csv")
+        let usual = try load(mappingJSON, dir: dir).plan(table)
+        #expect(usual.records.isEmpty)
+        #expect(usual.problems.map(\.line) == [2, 3, 4])
+        #expect(usual.problems.allSatisfy { $0.reason.contains("decimal_separator") }, "\(usual.problems)")
+        let european = try load(mappingJSON.replacingOccurrences(of: "\"currency\"", with: "\"decimal_separator\": \",\", \"currency\""), dir: dir).plan(table)
+        #expect(european.problems.isEmpty, "\(european.problems)")
+        #expect(european.records.map { $0.finalValues["value"] } == [
+            .money(Money(minorUnits: 1250, currency: "EUR")), .money(Money(minorUnits: 1_250_050, currency: "EUR")),
+            .money(Money(minorUnits: 120_050, currency: "USD")),
+        ])
+        #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"currency\"", with: "\"decimal_separator\": \";\", \"currency\""), dir: dir) }
+    }
+
     @Test func aMappingNamingAnUnknownFieldOrStageIsRefused() throws {
         let dir = TemporaryDirectory()
         #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"owner\"", with: "\"ownr\""), dir: dir) }
