@@ -82,6 +82,12 @@ extension Replica {
                 throw ReplicaError(.invalidState, "deal \(deal.id.short) is lost: reopen it first with 'gsp deal set \(deal.id.short) outcome=open'")
             }
             guard deal.stage != stage else { throw ReplicaError(.invalidState, "deal \(deal.id.short) is already in stage \(stage.rawValue)") }
+            // A won deal back before its contract would count as won at that stage in every report.
+            if deal.outcome == .won, stage < .mainContract, reason == nil {
+                throw ReplicaError(.invalidState, "deal \(deal.id.short) is won (main contract signed): it cannot go back to \(stage.rawValue), "
+                                   + "before its main contract; a manager may pass --override REASON, or mark it lost with "
+                                   + "'gsp deal lose \(deal.id.short) --reason TEXT --reopen'")
+            }
             var writes = try gateWrites(deal, entering: stage, override: reason)
             writes.append(FieldWrite(.deals, deal.id, "stage", .text(stage.rawValue)))
             try recordLocal(writes)

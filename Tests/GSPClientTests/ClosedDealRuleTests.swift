@@ -52,6 +52,21 @@ import GSPTestSupport
         #expect(try r.deal(deal).outcome == .lost)
     }
 
+    /// A won deal sent back before its main contract would count as won at, say, bau in
+    /// every report; only a manager's recorded override may do it.
+    @Test func aWonDealMovesBackBeforeItsContractOnlyWithAnOverride() throws {
+        let r = try TestReplica().replica
+        let deal = try wonDeal(r)
+        for stage in [Stage.businessAsUsual, .keyAgreement, .evaluation] {
+            try refusal(r, .invalidState, naming: ["is won", "before its main contract", "--override"]) { try r.advance(deal, to: stage) }
+        }
+        #expect(try r.advance(deal, to: .launch, override: "customer launched").stage == .launch)
+        #expect(try r.advance(deal, to: .mainContract).stage == .mainContract)
+        let moved = try r.advance(deal, to: .businessAsUsual, override: "contract annulled, restarting")
+        #expect(moved.stage == .businessAsUsual)
+        #expect(moved["stage_override"].textValue == "contract annulled, restarting")
+    }
+
     @Test func requiredDealFieldsCannotBeCleared() throws {
         let r = try TestReplica().replica
         let deal = try r.dealInStage(.businessAsUsual).lowercased
