@@ -42,6 +42,8 @@ import GSPTestSupport
         let synced = try gsp(alice, "sync")
         #expect(synced.status == 0, "\(synced.stderr)")
         #expect(synced.stdout.hasPrefix("synced with \(url): pushed 5"))
+        // The pull hands alice's own changes back; the summary must not present them as news.
+        #expect(synced.stdout.contains("pulled 5 (all already here)"), "\(synced.stdout)")
         #expect(json(try gsp(alice, "status", "--json"))["ca_file"] as? String == certificates.caFile)
 
         #expect(json(try gsp(alice, "status", "--json"))["ca_stored"] as? Bool == true)

@@ -40,6 +40,9 @@ struct SyncCommand: Command {
         } sync: { replica, progress in try await replica.sync(retry: policy, progress: progress) }
         if line.open { context.noteInline("\n"); line.open = false }
         var text = "synced with \(server): pushed \(summary.pushed), pulled \(summary.pulled)"
+        // A pull hands back this replica's own pushes too: say how many were nothing new.
+        let known = summary.pulled - summary.applied
+        if known > 0 { text += known == summary.pulled ? " (all already here)" : " (\(summary.applied) new, \(known) already here)" }
         if summary.refused > 0 { text += ", \(summary.refused) refused (see 'gsp pending')" }
         if summary.retries > 0 { text += "; \(summary.retries) retr\(summary.retries == 1 ? "y" : "ies") after network or server trouble" }
         if summary.batchSplits > 0 { text += "; the server wanted smaller batches (split \(summary.batchSplits) time(s))" }
