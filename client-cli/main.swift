@@ -25,7 +25,7 @@ do {
     }
 } catch let error as UsageError {
     let hint = error.command.map { $0.isEmpty ? "gsp --help" : "gsp \($0) --help" } ?? "gsp --help"
-    fail("\(error.message)\nRun '\(hint)' for usage.", code: ExitStatus.usage)
+    fail("error: \(error.message)\nRun '\(hint)' for usage.", code: ExitStatus.usage)
 } catch {
     let status = ExitStatus.of(error)
     let hint = status == ExitStatus.usage ? "\nRun 'gsp \(commandPath.map { $0 + " " } ?? "")--help' for usage." : ""

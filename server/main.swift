@@ -27,7 +27,7 @@ guard let name = words.first, name != "--help", name != "-h", name != "help" els
     exit(0)
 }
 guard let command = commands.first(where: { $0.name == name }) else {
-    Output.err("gsp-server: unknown command '\(name)'\n\n" + mainUsage())
+    Output.err("gsp-server: error: unknown command '\(name)'\n\n" + mainUsage())
     exit(ExitCode.usage)
 }
 // A closed stdout pipe must fail a write with an error the command can act on (not add a user
@@ -37,7 +37,7 @@ signal(SIGPIPE, SIG_IGN)
 do {
     try command.run(words.dropFirst(), command.usage)
 } catch let error as UsageError {
-    Output.err(redactingDatabase("gsp-server \(command.name): \(error.message)\n\n\(command.usage)"))
+    Output.err(redactingDatabase("gsp-server \(command.name): error: \(error.message)\n\n\(command.usage)"))
     exit(ExitCode.usage)
 } catch {
     Output.err(redactingDatabase("gsp-server \(command.name): error: \(error)"))

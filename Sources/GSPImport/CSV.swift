@@ -202,7 +202,9 @@ enum SourceFile {
         guard FileManager.default.isReadableFile(atPath: url.path) else {
             throw ImportError(file: url.path, line: 0, reason: "cannot read the \(what): permission denied (check the file's permissions)")
         }
-        do { return try Data(contentsOf: url) } catch {
+        // Through a file handle, not Data(contentsOf:): that refuses devices and pipes (/dev/null,
+        // a shell's <(...)) with a misleading "permission" error.
+        do { return try FileHandle(forReadingFrom: url).readToEnd() ?? Data() } catch {
             throw ImportError(file: url.path, line: 0, reason: "cannot read the \(what) (\((error as NSError).localizedFailureReason ?? "an I/O error")): check that it is a regular, readable file")
         }
     }

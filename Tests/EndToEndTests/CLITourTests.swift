@@ -88,6 +88,8 @@ import GSPTestSupport
             let result = try GSPBinary.run(usage, replica: replica)
             #expect(result.status == 64, "gsp \(usage.joined(separator: " ")) exited \(result.status)")
             #expect(result.stderr.contains("--help"), "no pointer to help: \(result.stderr)")
+            // One prefix for every error, so scripts and people can grep for it.
+            #expect(result.stderr.hasPrefix("gsp: error: "), "unexpected stderr: \(result.stderr)")
         }
         for failure in [["deal", "advance", deal, "pis"], ["deal", "show", "ffffffff"], ["init", "--user", "eve"]] {
             let result = try GSPBinary.run(failure, replica: replica)

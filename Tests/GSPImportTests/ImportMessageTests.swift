@@ -18,6 +18,21 @@ import GSPTestSupport
         #expect(missing.description.hasSuffix("nope.csv: no such file: check the path"))
     }
 
+    /// Devices and pipes are read like files (a shell's <(...) works); /dev/null is an empty
+    /// file, not a "permission" problem as Foundation's Data(contentsOf:) claimed.
+    @Test func aDeviceOrPipeIsReadLikeAFile() throws {
+        let empty = try #require(throws: ImportError.self) { try Importer.plan(file: URL(fileURLWithPath: "/dev/null"), mapping: nil, preset: nil) }
+        #expect(empty.description == "/dev/null:1: the file is empty: a header row is needed", "\(empty.description)")
+        let dir = TemporaryDirectory()
+        let fifo = dir.path("deals.csv")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let mapping = try dir.write(Self.mapping, to: "m.json")
+        let writer = Thread { try? FileHandle(forWritingTo: URL(fileURLWithPath: fifo)).write(contentsOf: Data("Id,Name\nd1,Fleet\n".utf8)) }
+        writer.start()
+        let plan = try Importer.plan(file: URL(fileURLWithPath: fifo), mapping: mapping, preset: nil)
+        #expect(plan.records.count == 1, "\(plan.problems)")
+    }
+
     @Test func aMappingMissingAKeySaysWhatTheKeyIsFor() throws {
         let dir = TemporaryDirectory()
         let url = try dir.write(Self.mapping.replacingOccurrences(of: "\"id\": \"Id\", ", with: ""), to: "m.json")

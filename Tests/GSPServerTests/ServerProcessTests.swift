@@ -31,8 +31,12 @@ struct ServerProcess {
 struct ServerProcessTests {
     @Test func usageErrorsExit64AndFailuresExit1() throws {
         #expect(try ServerProcess.run([]).status == 64)
-        #expect(try ServerProcess.run(["frobnicate"]).status == 64)
-        #expect(try ServerProcess.run(["user", "add", "x", "--role", "boss", "--db", "/tmp/none.db"]).status == 64)
+        for usage in [["frobnicate"], ["user", "add", "x", "--role", "boss", "--db", "/tmp/none.db"], ["serve", "--frob"]] {
+            let result = try GSPBinary.launch(GSPBinary.serverPath, usage).wait()
+            #expect(result.status == 64)
+            // One prefix for every error, as gsp has: "gsp-server[ COMMAND]: error: ".
+            #expect(result.stderr.hasPrefix("gsp-server") && result.stderr.split(separator: "\n").first?.contains(": error: ") == true, "\(result.stderr)")
+        }
         #expect(try ServerProcess.run(["serve", "--db", "x.db"]).status == 64, "--listen is required")
         #expect(try ServerProcess.run(["serve", "--db", "x.db", "--listen", "127.0.0.1:0", "--idle-timeout-seconds", "0"]).status == 64)
         #expect(try ServerProcess.run(["conflicts", "--db", "/nonexistent/dir/none.db"]).status == 1)
