@@ -80,7 +80,7 @@ import GSPTestSupport
     @Test func usageErrorsExit64AndFailuresExit1() throws {
         try gsp("init", "--user", "dave")
         let deal = try gsp("deal", "new", "--account", "A", "--title", "T")
-        for usage in [["frobnicate"], ["deal"], ["deal", "new", "--title", "T"], ["deal", "show"], ["deal", "show", deal, "extra"],
+        for usage in [["frobnicate"], ["deal"], ["--db", "x.sqlite", "status"], ["deal", "new", "--title", "T"], ["deal", "show"], ["deal", "show", deal, "extra"],
                       ["deal", "list", "--colour", "red"], ["contract", "sign", deal, "--fee", "1 USD"],
                       ["contract", "sign", deal, "--royalty", "--otc", "--fee", "1 USD"], ["deal", "set", deal, "no-equals-sign"],
                       ["time", "log", deal, "--engineer"], ["deal", "advance", deal, "negotiation"], ["deal", "set", deal, "value=45k USD"],
@@ -90,6 +90,7 @@ import GSPTestSupport
             #expect(result.stderr.contains("--help"), "no pointer to help: \(result.stderr)")
             // One prefix for every error, so scripts and people can grep for it.
             #expect(result.stderr.hasPrefix("gsp: error: "), "unexpected stderr: \(result.stderr)")
+            if usage.first == "--db" { #expect(result.stderr.contains("--replica PATH"), "\(result.stderr)") }
         }
         for failure in [["deal", "advance", deal, "pis"], ["deal", "show", "ffffffff"], ["init", "--user", "eve"]] {
             let result = try GSPBinary.run(failure, replica: replica)

@@ -63,7 +63,11 @@ struct Dispatcher {
                 }
                 if tokens.isEmpty && path.isEmpty { return .usage(groupHelp(path: path, summary: groupSummary, children: level)) }
                 let scope = (["gsp"] + path).joined(separator: " "), group = path.isEmpty ? nil : path.joined(separator: " ")
-                if let word = tokens.first { throw UsageError("unknown option '\(word)' for '\(scope)'", command: group) }
+                if let word = tokens.first {
+                    // Before a command, only the replica and help options exist: say so (a guess like --db is common).
+                    let known = path.isEmpty ? ": before the command, gsp takes --replica PATH, --help or --version" : ""
+                    throw UsageError("unknown option '\(word)' for '\(scope)'\(known)", command: group)
+                }
                 throw UsageError("'\(scope)' needs a subcommand: \(level.map(\.name).joined(separator: ", "))", command: group)
             }
             guard let node = level.first(where: { $0.name == word }) else {
