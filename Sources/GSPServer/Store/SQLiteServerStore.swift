@@ -45,6 +45,7 @@ public final class SQLiteServerStore: ServerStore {
     /// Creates missing tables and records the schema version; safe to run again.
     public func migrate() throws {
         try queue.write { db in
+            try checkTables(db)
             try db.execute(Self.schema)
             let version = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.text.flatMap(Int64.init) ?? 0
             if version > Self.schemaVersion {
@@ -55,6 +56,26 @@ public final class SQLiteServerStore: ServerStore {
             try db.run("INSERT OR IGNORE INTO meta(key, value) VALUES ('last_seq', '0')")
         }
     }
+
+    /// Throws, naming what is missing, when a database that has a schema version lacks a table or
+    /// column of `schema`: CREATE TABLE IF NOT EXISTS would quietly make a renamed table anew,
+    /// empty (the server would serve an empty pipeline), and a dropped column fails every push.
+    func checkTables(_ db: Database) throws {
+        let found = try db.query("SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'") {
+            ($0[0].text ?? "", $0[1].text ?? "")
+        }
+        let columns = Dictionary(grouping: found, by: \.0).mapValues { Set($0.map(\.1)) }
+        guard columns["meta"] != nil,
+              try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") != nil else { return }   // a new database
+        let missing = SchemaColumns.missing(Self.expectedColumns, found: columns)
+        guard missing.isEmpty else {
+            throw ServerStoreError("the database \(path) is a gsp-server database but lacks \(missing.joined(separator: ", ")): "
+                + "it was changed outside gsp-server; put it back as it was (rename the table back), restore it from a backup "
+                + "(gsp-server restore), or point --db at another file")
+        }
+    }
+
+    static let expectedColumns = SchemaColumns.parse(schema)
 
     static let schema = """
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
