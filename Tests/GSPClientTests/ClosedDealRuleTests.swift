@@ -92,6 +92,22 @@ import GSPTestSupport
         try r.setDealFields(deal, [("launch_market", "JP"), ("next_step", "renewal")])
     }
 
+    /// Found by a new user: `deal set D outcome=won` made a deal in poc won, with no contract,
+    /// past every gate; `outcome=lost` closed one with no reason or stage. The fields the closing
+    /// commands record cannot be set around them; reopening a lost deal stays a `deal set`.
+    @Test func dealSetCannotCloseADealAroundTheCommandsThatCheckIt() throws {
+        let r = try TestReplica().replica
+        let deal = try r.dealInStage(.proofOfConcept).lowercased
+        try refusal(r, .readOnlyField, naming: ["outcome won", "gsp contract sign"]) { try r.setDealFields(deal, [("outcome", "won")]) }
+        try refusal(r, .readOnlyField, naming: ["outcome lost", "gsp deal lose"]) { try r.setDealFields(deal, [("outcome", "lost")]) }
+        try refusal(r, .readOnlyField, naming: ["lost_stage", "gsp deal lose"]) { try r.setDealFields(deal, [("lost_stage", "bau")]) }
+        try refusal(r, .readOnlyField, naming: ["contract_signed", "gsp contract sign"]) { try r.setDealFields(deal, [("contract_signed", "2026-04-01")]) }
+        try refusal(r, .readOnlyField, naming: ["pis_signed", "gsp pis sign"]) { try r.setDealFields(deal, [("pis_signed", "2026-04-01")]) }
+        try r.loseDeal(deal, reason: "budget cut")
+        try r.setDealFields(deal, [("outcome", "open")])
+        #expect(try r.deal(deal).outcome == .open)
+    }
+
     @Test func launchCannotPrecedeTheSignedContract() throws {
         let r = try TestReplica().replica
         let deal = try wonDeal(r)
