@@ -1,5 +1,6 @@
 import Foundation
 import GSPCore
+import GSPClient
 
 /// A small JSON file that maps another CRM's deal export onto GSP deals:
 ///
@@ -99,8 +100,12 @@ public struct MappingFile: Decodable, Sendable {
             // A deal needs a title, as 'gsp deal new' does; other empty cells leave the field unset.
             if text.isEmpty && field == "title" { throw fail("\(column) is empty: every deal needs a title") }
             if text.isEmpty { continue }
-            let kind = Schema.field(field, in: .deals)!.kind
-            writes.append(TimedWrite(field, try value(text, kind: kind, column: column, fail), day: day))
+            let schemaField = Schema.field(field, in: .deals)!
+            let typed = try value(text, kind: schemaField.kind, column: column, fail)
+            // The checks 'gsp deal set' makes (no negative amounts, known stages and models), so an
+            // import cannot store what no command would.
+            do { try FieldParser.check(typed, for: schemaField) } catch { throw fail("\(column): \(error.message)") }
+            writes.append(TimedWrite(field, typed, day: day))
         }
         writes.append(TimedWrite("stage", .text(Stage.businessAsUsual.rawValue), day: day))
         writes.append(TimedWrite("outcome", .text(Outcome.open.rawValue), day: day))

@@ -64,6 +64,22 @@ import GSPTestSupport
         #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"currency\"", with: "\"decimal_separator\": \";\", \"currency\""), dir: dir) }
     }
 
+    /// Found by a new user: an Amount of -100 was imported and lowered the pipeline's totals,
+    /// though 'gsp deal set' refuses a negative amount. Mapped values get the same checks.
+    @Test func mappedValuesGetTheChecksDealSetMakes() throws {
+        let dir = TemporaryDirectory()
+        let json = mappingJSON.replacingOccurrences(of: "\"value\": \"Amount\"", with: "\"value\": \"Amount\", \"contract_model\": \"Model\"")
+        let csv = "Opportunity ID,Opportunity Name,Account Name,Owner,Amount,Model,Stage,Created Date,Close Date\r\n"
+            + "006A,Fleet,Acme,ana,-100,royalty,Prospecting,01/15/2026,\r\n"
+            + "006B,Fleet,Acme,ana,100,lease,Prospecting,01/15/2026,\r\n"
+            + "006C,Fleet,Acme,ana,100,otc,Prospecting,01/15/2026,\r\n"
+        let plan = try load(json, dir: dir).plan(CSVTable(data: Data(csv.utf8), file: "export.csv"))
+        #expect(plan.problems.map(\.line) == [2, 3])
+        #expect(plan.problems.first?.reason.contains("Amount: negative amount") == true, "\(plan.problems)")
+        #expect(plan.problems.last?.reason.contains("Model: unknown contract model 'lease'") == true, "\(plan.problems)")
+        #expect(plan.records.count == 1)
+    }
+
     @Test func aMappingNamingAnUnknownFieldOrStageIsRefused() throws {
         let dir = TemporaryDirectory()
         #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"owner\"", with: "\"ownr\""), dir: dir) }
