@@ -65,8 +65,10 @@ public enum CRMOpportunities {
         var ids = SourceIDs()
         for record in pipeline.records {
             do throws(ImportError) {
+                // Claimed before the row is read: a bad row's id still makes a later row with it a duplicate.
+                let sourceID = try pipeline.value("opportunity_id", in: record)
+                if !sourceID.isEmpty { try ids.claim(sourceID, line: record.line, file: pipeline.file) }
                 let deal = try deal(record, in: pipeline, team: team, products: productNames, fallbackDay: lastDay)
-                try ids.claim(try pipeline.value("opportunity_id", in: record), line: record.line, file: pipeline.file)
                 plan.records.append(deal)
             } catch {
                 plan.problems.append(error)

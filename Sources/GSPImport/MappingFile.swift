@@ -74,8 +74,10 @@ public struct MappingFile: Decodable, Sendable {
         var undated = 0
         for record in table.records {
             do throws(ImportError) {
+                // Claimed before the row is read: a bad row's id still makes a later row with it a duplicate.
+                let sourceID = try table.value(id, in: record)
+                if !sourceID.isEmpty { try ids.claim(sourceID, line: record.line, file: table.file) }
                 let deal = try deal(record, in: table, importDay: importDay)
-                try ids.claim(try table.value(id, in: record), line: record.line, file: table.file)
                 if deal.undated { undated += 1 }
                 plan.records.append(deal.record)
             } catch { plan.problems.append(error) }

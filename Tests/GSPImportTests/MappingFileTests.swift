@@ -80,6 +80,19 @@ import GSPTestSupport
         #expect(plan.records.count == 1)
     }
 
+    /// Found by a new user: with the first row of an id bad, a second row with that id was
+    /// imported (with --skip-bad) without the duplicate check.
+    @Test func aBadRowStillClaimsItsId() throws {
+        let dir = TemporaryDirectory()
+        let csv = "Opportunity ID,Opportunity Name,Account Name,Owner,Amount,Stage,Created Date,Close Date\r\n"
+            + "006A,Fleet,Acme,ana,lots,Prospecting,01/15/2026,\r\n"
+            + "006A,Fleet,Acme,ana,100,Prospecting,01/15/2026,\r\n"
+        let plan = try load(mappingJSON, dir: dir).plan(CSVTable(data: Data(csv.utf8), file: "export.csv"))
+        #expect(plan.records.isEmpty)
+        #expect(plan.problems.map(\.line) == [2, 3])
+        #expect(plan.problems.last?.reason.contains("duplicate id 006A, first seen on line 2") == true, "\(plan.problems)")
+    }
+
     @Test func aMappingNamingAnUnknownFieldOrStageIsRefused() throws {
         let dir = TemporaryDirectory()
         #expect(throws: ImportError.self) { try load(mappingJSON.replacingOccurrences(of: "\"owner\"", with: "\"ownr\""), dir: dir) }
