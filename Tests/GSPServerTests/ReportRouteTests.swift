@@ -138,6 +138,10 @@ struct ReportRouteTests {
         #expect(status.code == 303)
         let cookie = try #require(status.cookie)
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        // Over plain HTTP a Secure cookie would never come back; behind a TLS proxy it must be Secure.
+        #expect(!cookie.contains("Secure"))
+        let proxied = try await postLogin(fixture, token: token, headers: ["X-Forwarded-Proto": "https"])
+        #expect(proxied.cookie?.hasSuffix("; Secure") == true, "\(proxied.cookie ?? "no cookie")")
         let (code, page, _) = try await get(fixture, "/dashboard", token: nil, cookie: "gsp_token=\(token)")
         #expect(code == 200 && page.contains("<svg"))
         #expect(try await postLogin(fixture, token: "wrong").code == 401)
@@ -157,10 +161,11 @@ struct ReportRouteTests {
     }
 
     /// Posts the login form without following the redirect.
-    func postLogin(_ fixture: ServerFixture, token: String) async throws -> (code: Int, cookie: String?) {
+    func postLogin(_ fixture: ServerFixture, token: String, headers: [String: String] = [:]) async throws -> (code: Int, cookie: String?) {
         // A raw request never follows the redirect, so its Set-Cookie is seen.
         let answer = try await TestHTTP.send("POST", fixture.url("/dashboard/login").absoluteString,
-                                             headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data("token=\(token)".utf8))
+                                             headers: headers.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 },
+                                             body: Data("token=\(token)".utf8))
         return (answer.status, answer.headers["set-cookie"])
     }
 }

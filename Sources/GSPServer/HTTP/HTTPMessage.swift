@@ -9,14 +9,22 @@ public struct HTTPRequest: Sendable {
     /// Header values by lower-case name.
     public var headers: [String: String]
     public var body: Data
+    /// The request came over TLS to this server.
+    public var overTLS: Bool
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data()) {
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data(),
+                overTLS: Bool = false) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
+        self.overTLS = overTLS
     }
+
+    /// Whether the client reached us over HTTPS: directly, or through a proxy that terminated
+    /// TLS and says so (`X-Forwarded-Proto: https`).
+    public var isSecure: Bool { overTLS || header("x-forwarded-proto")?.lowercased() == "https" }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }

@@ -129,7 +129,7 @@ public final class HTTPServer: Sendable {
             }
             let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
                                       query: Self.values(connection, .GET_ARGUMENT_KIND),
-                                      headers: Self.values(connection, .HEADER_KIND, lowercased: true))
+                                      headers: Self.values(connection, .HEADER_KIND, lowercased: true), overTLS: scheme == "https")
             let pending = Pending(request: request)
             context.pointee = Unmanaged.passRetained(pending).toOpaque()
             // A declared length over the limit is not stored: the body is read and thrown away,

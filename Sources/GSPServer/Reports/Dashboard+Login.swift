@@ -39,7 +39,8 @@ extension ReportRoutes {
         }
         var response = html(303, "")
         response.headers["Location"] = "/dashboard"
-        response.headers["Set-Cookie"] = "\(cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict"
+        // Secure over HTTPS, so the browser never sends the token over plain HTTP afterwards.
+        response.headers["Set-Cookie"] = "\(cookieName)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict" + (request.isSecure ? "; Secure" : "")
         response.user = user.name
         return response
     }

@@ -18,6 +18,13 @@ public final class SQLiteServerStore: ServerStore {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw ServerStoreError("no database at \(path): start 'gsp-server serve --db \(path)' or run 'gsp-server migrate --db \(path)' to create it")
         }
+        // A new database is made owner-only (0600) before SQLite opens it: it holds every deal and
+        // the users' token hashes, and SQLite would create it as the umask allows (often 0644).
+        // Its -wal and -shm files take the database file's mode.
+        if create && !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
         do {
             queue = try DatabaseQueue(path: path, create: create)
             // Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a push of 1,000 changes

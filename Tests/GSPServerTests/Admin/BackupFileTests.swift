@@ -23,6 +23,28 @@ struct BackupFileTests {
         #expect(restored.status == 0, "\(restored.stderr)")
     }
 
+    /// Found by a new user: the live server.db was created 0644 (umask 022), though it holds
+    /// the same data as a backup. A new database and its WAL are owner-only; an existing file's
+    /// mode is the operator's choice and stays.
+    @Test func aNewSQLiteDatabaseIsReadableByItsOwnerOnly() throws {
+        let directory = TemporaryDirectory("gsp-db-mode")
+        let db = directory.path("server.db")
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let added = try AdminRun.server(["user", "add", "meg", "--role", "manager", "--db", db])
+        #expect(added.status == 0, "\(added.stderr)")
+        for file in [db, db + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            var info = stat()
+            #expect(stat(file, &info) == 0)
+            #expect(info.st_mode & 0o777 == 0o600, "\(file): mode \(String(info.st_mode & 0o777, radix: 8))")
+        }
+        let shared = directory.path("shared.db")
+        #expect(FileManager.default.createFile(atPath: shared, contents: nil, attributes: [.posixPermissions: 0o640]))
+        #expect(try AdminRun.server(["migrate", "--db", shared]).status == 0)
+        var info = stat()
+        #expect(stat(shared, &info) == 0 && info.st_mode & 0o777 == 0o640)
+    }
+
     /// A backup of the other backend, or another kind of file, is named in printable text.
     @Test func aBackupOfTheWrongKindIsNamedInPrintableText() throws {
         let directory = TemporaryDirectory("gsp-backup-kind")
