@@ -182,11 +182,15 @@ public final class Replica {
         // instead of waiting: release every snapshot before beginning, and after ending.
         resetStatements()
         defer { resetStatements() }
-        return try database.transaction {
-            // Also before COMMIT: a read left active keeps the transaction's read lock, and the
-            // WAL checkpoint that COMMIT runs then fails, so the WAL would grow for the whole session.
-            defer { resetStatements() }
-            return try body()
+        do {
+            return try database.transaction {
+                // Also before COMMIT: a read left active keeps the transaction's read lock, and the
+                // WAL checkpoint that COMMIT runs then fails, so the WAL would grow for the whole session.
+                defer { resetStatements() }
+                return try body()
+            }
+        } catch let error as DatabaseError where error.isBusy {
+            throw ReplicaError.busy(path)
         }
     }
 

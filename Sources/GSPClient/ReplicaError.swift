@@ -8,6 +8,8 @@ public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible 
         case unknownField, readOnlyField, invalidValue, gateBlocked, invalidState, corrupt
         /// A rep's edit of a deal they do not own: the server would refuse it at sync.
         case outOfScope
+        /// Another program held the replica's write lock past the wait.
+        case busy
     }
 
     public let code: Code
@@ -27,6 +29,11 @@ public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible 
     static func readOnly(_ path: String) -> ReplicaError {
         ReplicaError(.invalidState, "\(path) is read-only (the file, or its folder where SQLite writes the -wal and -shm files beside it): "
                      + "make both writable (chmod u+w) and retry; nothing was changed or sent")
+    }
+
+    static func busy(_ path: String) -> ReplicaError {
+        ReplicaError(.busy, "the replica \(path) is busy: another program has held it for over 5 s (a gsp sync or import still "
+                     + "running, or a program with the file open in a transaction); try again when it is done; nothing was changed")
     }
 
     static func invalid(_ error: DomainError) -> ReplicaError {
