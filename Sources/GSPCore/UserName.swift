@@ -5,6 +5,12 @@ public enum UserName {
 
     private static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@ ")
 
+    /// The name as one word of a command to paste into a shell: double-quoted when it has a
+    /// space ("Agent 01"); the rule allows no other character a shell treats specially.
+    public static func commandWord(_ name: String) -> String {
+        name.contains(" ") ? "\"\(name)\"" : name
+    }
+
     /// Throws naming the rule when `name` breaks it.
     public static func validate(_ name: String) throws(DomainError) {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ allowed.contains($0) }),

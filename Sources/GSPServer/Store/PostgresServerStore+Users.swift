@@ -9,7 +9,7 @@ extension PostgresServerStore {
             try db.transaction {
                 let found = try db.execute("SELECT revoked FROM users WHERE name = $1 FOR UPDATE", [.text(user.name)])
                 if found.rowCount == 1 && !found.bool(0, 0) {
-                    throw ServerStoreError("user '\(user.name)' already exists: run 'gsp-server user revoke \(user.name)' first to issue a new token")
+                    throw ServerStoreError("user '\(user.name)' already exists: run 'gsp-server user revoke \(UserName.commandWord(user.name))' first to issue a new token")
                 }
                 try db.execute("""
                     INSERT INTO users(name, role, region, token_hash, revoked, created) VALUES ($1, $2, $3, $4, false, $5)

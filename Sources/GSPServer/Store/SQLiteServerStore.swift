@@ -142,7 +142,7 @@ public final class SQLiteServerStore: ServerStore {
         try Self.validate(userName: user.name)
         try queue.write { db in
             if let revoked = try db.scalar("SELECT revoked FROM users WHERE name = ?", [.text(user.name)])?.integer, revoked == 0 {
-                throw ServerStoreError("user '\(user.name)' already exists: run 'gsp-server user revoke \(user.name)' first to issue a new token")
+                throw ServerStoreError("user '\(user.name)' already exists: run 'gsp-server user revoke \(UserName.commandWord(user.name))' first to issue a new token")
             }
             try db.run("INSERT OR REPLACE INTO users(name, role, region, token_hash, revoked, created) VALUES (?, ?, ?, ?, 0, ?)",
                        [.text(user.name), .text(user.role.rawValue), user.region.map(SQLValue.text) ?? .null,

@@ -27,6 +27,15 @@ struct TokenOutputTests {
         #expect(try AdminRun.server(["user", "add", "alice", "--role", "manager", "--db", db], stdoutPath: "/dev/full").status == 1)
         #expect(try GSPStoreSnapshot.users(db) == before)
     }
+
+    /// A suggested command names a user with a space as one shell word, so it can be pasted.
+    @Test func aSuggestedCommandQuotesANameWithASpace() throws {
+        let directory = TemporaryDirectory("gsp-admin-quote")
+        let db = directory.path("server.db")
+        #expect(try AdminRun.server(["user", "add", "Agent 01", "--role", "rep", "--db", db]).status == 0)
+        let again = try AdminRun.server(["user", "add", "Agent 01", "--role", "rep", "--db", db])
+        #expect(again.status == 1 && again.stderr.contains("run 'gsp-server user revoke \"Agent 01\"' first"), "\(again.stderr)")
+    }
 }
 
 /// The users table read straight from the file, to compare before and after.
