@@ -18,6 +18,13 @@ extension Replica {
         let id = RowID()
         try transaction {
             let deal = try resolve(dealReference, in: .deals)
+            // A KPI agreed after the evaluation would turn a passed evaluation back to pending.
+            let current = try loadDeal(deal)
+            if current.stage > .evaluation || current.outcome == .won {
+                throw ReplicaError(.invalidState, "deal \(deal.short) is past its evaluation (stage \(current.stage.rawValue), outcome "
+                                   + "\(current.outcome.rawValue)): a KPI agreed now would make its evaluation pending again; "
+                                   + "record the new requirement as an activity ('gsp activity add') or in the deal's next_step")
+            }
             var writes = [
                 FieldWrite(.kpis, id, "deal", .text(deal.lowercased)), FieldWrite(.kpis, id, "metric", .text(metric)),
                 FieldWrite(.kpis, id, "unit", .text(unit)), FieldWrite(.kpis, id, "comparator", .text(comparator.rawValue)),

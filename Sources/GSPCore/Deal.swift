@@ -36,6 +36,8 @@ public struct KPI: Hashable, Sendable {
     public var target: Double?
     public var agreed: Day?
     public var measured: Double?
+    /// The measurement condition agreed with the target ("1080p video"); empty when none.
+    public var condition: String
     public var isDeleted: Bool
 
     public init(id: RowID, fields: [String: Value]) {
@@ -47,6 +49,7 @@ public struct KPI: Hashable, Sendable {
         target = fields["target"]?.realValue
         agreed = fields["agreed"]?.dateValue
         measured = fields["measured"]?.realValue
+        condition = fields["condition"]?.textValue ?? ""
         isDeleted = fields["deleted"]?.boolValue ?? false
     }
 

@@ -27,7 +27,8 @@ import GSPTestSupport
         let gate = try GSPBinary.run(["deal", "advance", short, "pis"], replica: replica)
         #expect(gate.status == 1)
         #expect(gate.stderr.contains("entering pis needs at least one agreed KPI"))
-        let kpi = try gsp("kpi", "add", short, "--metric", "frame rate", "--unit", "fps", "--target", ">=30", "--agreed", "2026-02-01")
+        let kpi = try gsp("kpi", "add", short, "--metric", "frame rate", "--unit", "fps", "--target", ">=30", "--agreed", "2026-02-01",
+                          "--condition", "1080p video")
         try gsp("deal", "advance", short, "pis")
         try gsp("pis", "sign", short, "--rate", "120 USD/h", "--engineer", "bob", "--date", "2026-02-10")
         try gsp("time", "log", short, "--engineer", "bob", "--hours", "7.5", "--date", "2026-02-11")
@@ -51,6 +52,12 @@ import GSPTestSupport
         #expect((shown["stages"] as? [[String: Any]])?.last?["by"] as? String == "alice")
         let kpis = shown["kpis"] as? [[String: Any]] ?? []
         #expect(kpis.first?["passed"] as? Bool == true)
+        // Found by a new user: the condition was stored but shown nowhere.
+        #expect(kpis.first?["condition"] as? String == "1080p video")
+        #expect(try gsp("deal", "show", short).contains(">=30 at 1080p video"))
+        // A KPI added past the evaluation would make a won deal's evaluation pending again.
+        let late = try GSPBinary.run(["kpi", "add", short, "--metric", "boot", "--unit", "s", "--target", "<=2"], replica: replica)
+        #expect(late.status == 1 && late.stderr.contains("past its evaluation"), "\(late.stderr)")
         #expect((shown["activities"] as? [[String: Any]])?.first?["note"] as? String == "first visit")
 
         let history = try json(try gsp("history", short, "--field", "stage", "--json")) as? [[String: Any]] ?? []

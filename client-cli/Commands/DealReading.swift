@@ -60,6 +60,7 @@ enum DealJSON {
             ("kpis", .array(d.kpis.map { k in .object([
                 ("id", .string(k.id.lowercased)), ("metric", .string(k.metric)), ("unit", .string(k.unit)),
                 ("comparator", .optional(k.comparator?.rawValue)), ("target", k.target.map { .value(.real($0)) } ?? .null),
+                ("condition", .optional(k.condition.isEmpty ? nil : k.condition)),
                 ("agreed", .optional(k.agreed?.description)), ("measured", k.measured.map { .value(.real($0)) } ?? .null),
                 ("passed", k.passed.map(JSON.bool) ?? .null),
             ]) })),
@@ -96,7 +97,7 @@ enum DealText {
             lines += ["", "KPIs (evaluation: \(d.evaluation.rawValue)):"]
             lines.append(Format.table(["  ID", "METRIC", "TARGET", "MEASURED", "RESULT"], d.kpis.map { k in
                 ["  " + k.id.short, k.metric + (k.unit.isEmpty ? "" : " (\(k.unit))"),
-                 "\(k.comparator?.rawValue ?? "?")\(k.target.map(Format.number) ?? "?")",
+                 "\(k.comparator?.rawValue ?? "?")\(k.target.map(Format.number) ?? "?")" + (k.condition.isEmpty ? "" : " at \(k.condition)"),
                  k.measured.map(Format.number) ?? "-", k.passed.map { $0 ? "pass" : "FAIL" } ?? "pending"]
             }))
         }
