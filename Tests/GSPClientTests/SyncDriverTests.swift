@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import GSPClient
 import GSPCore
+import GSPStore
 import GSPTestSupport
 
 /// A stand-in for the server, in memory, until GSPWire and the real server land: it merges
@@ -97,6 +98,19 @@ final class InMemorySyncServer: Transport, SyncCodec {
         try Schema.Table.allCases.flatMap { table in
             try r.rows(of: table.rawValue).flatMap { row in row.value.map { "\(table)/\(row.key)/\($0.key)=\($0.value)" } }
         }.sorted()
+    }
+
+    /// Found by a new user: two `gsp sync` at once on one replica each pushed the whole outbox.
+    @Test func aSecondSyncOfOneReplicaIsRefusedWhileTheFirstRuns() async throws {
+        let alice = try replica("alice")
+        try alice.replica.dealInStage(.keyAgreement)
+        var running: FileLock? = try FileLock(path: alice.replica.path + ".sync-lock")
+        let error = await #expect(throws: ReplicaError.self) { try await alice.replica.sync(transport: server, codec: server) }
+        #expect(error?.code == .busy && error?.message.contains("another sync") == true, "\(error?.message ?? "")")
+        #expect(try alice.replica.syncState().lastError == nil, "another sync running is not this replica's failure")
+        #expect(running != nil)
+        running = nil   // the first sync ends
+        #expect(try await alice.replica.sync(transport: server, codec: server).pushed > 0)
     }
 
     @Test func twoReplicasConvergeThroughTheServer() async throws {

@@ -23,6 +23,10 @@ extension Replica {
     @discardableResult
     public func sync(transport: any Transport, codec: any SyncCodec, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000,
                      retry: RetryPolicy = .standard, progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
+        try checkWritable()
+        // Taken before the failure handling below: another sync running is not this replica's failure.
+        let lock = try takeSyncLock()
+        defer { withExtendedLifetime(lock) {} }
         do {
             return try await runSync(transport: transport, codec: codec, pushLimit: pushLimit, pageSize: pageSize, retry: retry, progress: progress)
         } catch is CancellationError {
