@@ -35,18 +35,19 @@ extension PostgresMergeSession {
             PostgresStatement("BEGIN"),
             PostgresStatement("SELECT last_seq FROM sequence_allocator WHERE id = 1 FOR UPDATE"),
             // Per pushed stamp: its field's winner and, when the history may hold that stamp, the
-            // values stored under it. Every stored change is at most its field's winner (the
+            // changes stored at its HLC by any node (its own: replays; others': twins, see
+            // `isTwin`). Every stored change is at most its field's winner (the
             // winner is the greatest), so a stamp above the winner's HLC needs no history lookup:
             // for a fresh edit, the usual case, the history is not read. HLCs are compared as
             // signed bigints, so a winner's HLC with its top bit set always looks.
             PostgresStatement("""
                 SELECT f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr,
-                    s.hlc, s.node, h.kind, h.ival, h.tval, h.currency
+                    s.hlc, s.node, h.kind, h.ival, h.tval, h.currency, h.node
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS s(tbl, rid, field, hlc, node)
                 CROSS JOIN LATERAL (SELECT * FROM fields x WHERE x.tbl = s.tbl AND x.rid = s.rid AND x.field = s.field LIMIT 1) f
-                LEFT JOIN LATERAL (SELECT x.kind, x.ival, x.tval, x.currency FROM history x
+                LEFT JOIN LATERAL (SELECT x.kind, x.ival, x.tval, x.currency, x.node FROM history x
                                    WHERE (s.hlc <= f.hlc OR f.hlc < 0) AND x.tbl = s.tbl AND x.rid = s.rid AND x.field = s.field
-                                   AND x.hlc = s.hlc AND x.node = s.node OFFSET 0) h ON true
+                                   AND x.hlc = s.hlc OFFSET 0) h ON true
                 """, [.textArray(stamps.map(\.key.table)), .textArray(stamps.map(\.key.row.lowercased)), .textArray(stamps.map(\.key.field)),
                       .integerArray(stamps.map { Int64(bitPattern: $0.hlc.rawValue) }), .textArray(stamps.map(\.node.description))]),
             PostgresStatement("""
@@ -83,9 +84,14 @@ extension PostgresMergeSession {
             let change = try found.change(i)
             winners[change.key] = (change, found.text(i, 10))
             storedKeys.insert(change.key)
-            guard !found.isNull(i, 13), let node = NodeID(found.text(i, 12)) else { continue }
-            let stamp = Stamp(key: change.key, hlc: HLC(sql: found.integer(i, 11)), node: node)
-            seen[stamp, default: []].append(try PostgresValueColumns.decode(found, i, 13))
+            guard !found.isNull(i, 13), let node = NodeID(found.text(i, 17)) else { continue }
+            let hlc = HLC(sql: found.integer(i, 11)), value = try PostgresValueColumns.decode(found, i, 13)
+            let stamp = Stamp(key: change.key, hlc: hlc, node: node)
+            // Every node's changes at this HLC were read, so the list is complete for any of them.
+            if !(seen[stamp]?.contains(value) ?? false) {
+                seen[stamp, default: []].append(value)
+                atHLC[TwinKey(key: change.key, hlc: hlc), default: []].append((node, value))
+            }
         }
 
         let foundRows = results[3]

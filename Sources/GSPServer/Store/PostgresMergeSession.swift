@@ -29,6 +29,8 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
     var storedKeys: Set<FieldKey> = []
     /// Values stored in the history under one stamp (replay detection).
     var seen: [Stamp: [Value]] = [:]
+    /// The same, by field and HLC whatever the node (twin detection).
+    var atHLC: [TwinKey: [(node: NodeID, value: Value)]] = [:]
     /// Row entries; nil inside: the server has no such row.
     private(set) var rows: [RowKey: RowEntry?] = [:]
     /// The rows of each deal among `rows`, kept in step by `setRow`.
@@ -53,6 +55,7 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
     var pendingOwners: [String: String?] = [:]
 
     struct Stamp: Hashable { var key: FieldKey; var hlc: HLC; var node: NodeID }
+    struct TwinKey: Hashable { var key: FieldKey; var hlc: HLC }
     struct RowKey: Hashable { var table: String; var row: String }
 
     /// Opens the transaction and reads what merging `changes` needs, in one round trip.
@@ -89,6 +92,7 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
         // (a misbehaving writer) is merged by the tie rule like any other change.
         if try seenValues(stamp).contains(change.value) { return false }
         seen[stamp, default: []].append(change.value)
+        atHLC[TwinKey(key: change.key, hlc: change.hlc), default: []].append((change.node, change.value))
 
         let current = try winner(change.key)
         let wins = current.map { Merge.wins(change, over: $0.change) } ?? true
@@ -99,7 +103,7 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
             try afterWin(change, previous: nil)
             return true
         }
-        let concurrent = Merge.isConcurrent(change, with: current.change) && change.value != current.change.value
+        let concurrent = Merge.isConcurrent(change, with: current.change) && change.value != current.change.value && !isTwin(change)
         if wins {
             setWinner(change)
             if concurrent { conflicts.append(winner: (change, user.name), loser: current) }
@@ -121,6 +125,15 @@ final class PostgresMergeSession: ScopeLookup, PushMergeSession {
         if let old = rows[key] ?? nil, let deal = old.deal { families[deal]?.remove(key) }
         rows[key] = .some(entry)
         if let deal = entry?.deal { families[deal, default: []].insert(key) }
+    }
+
+    /// Whether another node's change of this field with the same HLC and value is stored or
+    /// came earlier in this push: the same edit made on two replicas (one file imported on both,
+    /// stamped from its dates) tells nobody anything new, so it is no conflict. The preload read
+    /// every node's changes at the HLC of each pushed stamp not above its field's winner, which
+    /// covers every stamp that can lose or tie (see SQLite's `MergeSession.hasTwin`).
+    private func isTwin(_ change: Change) -> Bool {
+        atHLC[TwinKey(key: change.key, hlc: change.hlc)]?.contains { $0.node != change.node && $0.value == change.value } ?? false
     }
 
     private func seenValues(_ stamp: Stamp) throws -> [Value] {

@@ -37,7 +37,7 @@ final class MergeSession: PushMergeSession {
     private(set) var seq: Int64
     /// Deals this push created: still the rep's to finish creating until an owner is set.
     var createdDeals: Set<String> = []
-    private let findHistory, insertHistory, findField, insertField, updateField, insertConflict: Statement
+    private let findHistory, findTwin, insertHistory, findField, insertField, updateField, insertConflict: Statement
     let findOwner, findRow, insertRow: Statement
 
     init(db: Database, user: User, now: Date, intent: BatchIntent) throws {
@@ -47,6 +47,7 @@ final class MergeSession: PushMergeSession {
         self.intent = intent
         seq = try db.scalar("SELECT value FROM meta WHERE key = 'last_seq'")?.text.flatMap(Int64.init) ?? 0
         findHistory = try db.prepare("SELECT kind, value, currency FROM history WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node = ?")
+        findTwin = try db.prepare("SELECT kind, value, currency FROM history WHERE tbl = ? AND row = ? AND field = ? AND hlc = ? AND node <> ?")
         insertHistory = try db.prepare("""
             INSERT INTO history(tbl, row, field, kind, value, currency, hlc, node, prev, user, received, winner)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -138,7 +139,8 @@ final class MergeSession: PushMergeSession {
             try afterWin(change, previous: nil)
             return true
         }
-        let concurrent = Merge.isConcurrent(change, with: current.change) && change.value != current.change.value
+        let concurrent = try Merge.isConcurrent(change, with: current.change) && change.value != current.change.value
+            && !hasTwin(change, key: key)
         if wins {
             try updateField.run([value.kind, value.payload, value.currency] + stamp + [.integer(nextSeq()), .integer(currentRowID)])
             if concurrent { try recordConflict(winner: (change, user.name), loser: current) }
@@ -147,6 +149,18 @@ final class MergeSession: PushMergeSession {
             try recordConflict(winner: current, loser: (change, user.name))
         }
         return true
+    }
+
+    /// Whether another node's change of this field with the same HLC and value is stored: the
+    /// same edit made on two replicas (an import of one file on both, stamped from its dates)
+    /// tells nobody anything new, so it is no conflict. Read only for a would-be conflict.
+    private func hasTwin(_ change: Change, key: [SQLValue]) throws -> Bool {
+        try findTwin.bind(key + [change.hlc.sql, .text(change.node.description)])
+        defer { findTwin.reset() }
+        while let seen = try findTwin.step() {
+            if try StoredValue.decode(seen, at: 0) == change.value { return true }
+        }
+        return false
     }
 
     private func recordConflict(winner: (change: Change, user: String), loser: (change: Change, user: String)) throws {
