@@ -75,8 +75,13 @@ public final class SyncServer: Sendable {
             Route("GET", "/v1/whoami", access: .user) { _, user in
                 .json(200, WhoAmI(name: user?.name ?? "", role: user?.role.rawValue ?? "", region: user?.region))
             },
-            Route("GET", "/v1/conflicts", access: .manager) { request, _ in
-                let since = request.query["since"].flatMap { try? Date($0, strategy: .iso8601) }
+            Route("GET", "/v1/conflicts", access: .manager, parameters: ["since"]) { request, _ in
+                let since: Date?
+                do throws(DomainError) {
+                    since = try request.query["since"].map { text throws(DomainError) in try QueryParameters.moment(text, name: "since") }
+                } catch {
+                    return .error(400, error.message)
+                }
                 return .json(200, try store.conflicts(since: since).map(ConflictJSON.init))
             },
             SyncRoute.route(service: service),
