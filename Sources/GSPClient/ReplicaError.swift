@@ -8,6 +8,11 @@ public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible 
         case unknownField, readOnlyField, invalidValue, gateBlocked, invalidState, corrupt
         /// A rep's edit of a deal they do not own: the server would refuse it at sync.
         case outOfScope
+        /// A file the command names cannot be used: missing, unreadable, or holding the wrong
+        /// thing (a CA file with no certificate). The command line itself was well-formed.
+        case unusableFile
+        /// The server says the token belongs to another user than the replica's.
+        case wrongUser
     }
 
     public let code: Code
