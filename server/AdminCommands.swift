@@ -24,7 +24,13 @@ let migrateCommand = Command(
         if args.flag("new-epoch"), let postgres = store as? PostgresServerStore {
             Output.err("new epoch \(try postgres.renewEpoch().uuidString.lowercased()): every replica will pull everything again")
         }
-        Output.out("database \(StoreOpener.describe(store)) is up to date (epoch \(try store.epoch().uuidString.lowercased()))")
+        let (place, epoch) = (StoreOpener.describe(store), try store.epoch().uuidString.lowercased())
+        switch store.schemaAtOpen {
+        case .created(let version)?: Output.out("schema version \(version) created in \(place) (epoch \(epoch))")
+        case .upgraded(let old, let version)?: Output.out("database \(place) upgraded from schema version \(old) to \(version) (epoch \(epoch))")
+        case .upToDate(let version)?: Output.out("database \(place) is up to date (schema version \(version), epoch \(epoch))")
+        case nil: Output.out("database \(place) (epoch \(epoch))")
+        }
     })
 
 let conflictsCommand = Command(
@@ -34,7 +40,7 @@ let conflictsCommand = Command(
         let args = try Arguments(words, options: ["db", "since"], flags: ["json"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
-        let since = try args.option("since").map(parseDate)
+        let since = try args.option("since").map { try parseDate($0, option: "--since") }
         let conflicts = try StoreOpener.open(try args.required("db"), create: false).conflicts(since: since)
         if args.flag("json") { return try Output.json(conflicts.map(ConflictJSON.init)) }
         if conflicts.isEmpty { return Output.err("no conflicts") }

@@ -1,4 +1,5 @@
 import Foundation
+import GSPServer
 
 /// Exit codes: 0 done, 1 failed (the message says what to do), 64 the command line was wrong.
 enum ExitCode {
@@ -101,7 +102,10 @@ enum Output {
         try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
+    /// Pretty-printed JSON; an empty list is `[]` (Foundation's pretty printer writes it over
+    /// three lines on Linux).
     static func json<T: Encodable>(_ value: T) throws {
+        if let list = value as? [any Encodable], list.isEmpty { return out("[]") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -119,9 +123,8 @@ enum Output {
     }
 }
 
-/// Reads a date given as YYYY-MM-DD (midnight UTC) or a full ISO 8601 time.
-func parseDate(_ text: String) throws -> Date {
-    if let date = try? Date(text, strategy: .iso8601) { return date }
-    if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return date }
-    throw UsageError("cannot read the date '\(text)': use YYYY-MM-DD or 2026-01-31T12:00:00Z")
+/// Reads a date given as YYYY-MM-DD (midnight UTC) or a full ISO 8601 time, as the HTTP
+/// routes do (`QueryParameters.moment`); `option` names it in the usage error.
+func parseDate(_ text: String, option: String) throws -> Date {
+    do { return try QueryParameters.moment(text, name: option) } catch { throw UsageError(error.message) }
 }

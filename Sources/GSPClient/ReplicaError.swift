@@ -10,6 +10,11 @@ public struct ReplicaError: Error, Equatable, Sendable, CustomStringConvertible 
         case outOfScope
         /// Another program held the replica's write lock past the wait.
         case busy
+        /// A file the command names cannot be used: missing, unreadable, or holding the wrong
+        /// thing (a CA file with no certificate). The command line itself was well-formed.
+        case unusableFile
+        /// The server says the token belongs to another user than the replica's.
+        case wrongUser
     }
 
     public let code: Code

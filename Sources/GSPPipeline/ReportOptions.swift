@@ -9,16 +9,37 @@ public enum ReportName: String, CaseIterable, Sendable {
         throw DomainError("unknown report '\(text)': use one of \(allCases.map(\.rawValue).joined(separator: ", "))")
     }
 
-    /// The reports that break their figures down by owner, region or manager. The others list
-    /// deals one per row (owner shown) or count stages and stays, where a grouping is not offered.
-    public static let groupable: [ReportName] = [.pipeline, .forecast]
-
-    /// Refuses a grouping this report would not apply, instead of ignoring it.
-    /// - Parameter option: how the caller spells the option ("--group-by", "group_by").
-    public func check(_ options: ReportOptions, option: String) throws(DomainError) {
-        guard options.groupBy != nil, !Self.groupable.contains(self) else { return }
-        throw DomainError("\(option) works with the \(Self.groupable.map(\.rawValue).joined(separator: " and ")) reports (and the dashboard), not with \(rawValue)")
+    /// The options this report reads; any other is refused (`check`), not ignored.
+    public var options: [ReportOption] {
+        switch self {
+        case .pipeline, .forecast: [.asOf, .groupBy, .probabilities]
+        case .aging: [.asOf, .stalledDays]
+        case .conversion, .pis, .lost, .anomalies, .conflicts: [.asOf]
+        }
     }
+
+    /// Refuses an option given that this report would not apply, naming the reports that take it.
+    public func check(_ given: some Sequence<ReportOption>, spelling: ReportOption.Spelling) throws(DomainError) {
+        for option in given where !options.contains(option) {
+            let takers = ReportName.allCases.filter { $0.options.contains(option) }.map(\.rawValue)
+            let list = takers.count > 1 ? takers.dropLast().joined(separator: ", ") + " and " + takers.last! : takers.joined()
+            throw DomainError("\(option.spelled(spelling)) works with the \(list) report\(takers.count > 1 ? "s" : "") (and the dashboard), not with \(rawValue)")
+        }
+    }
+}
+
+/// An option a report may take, spelled `--group-by` on the command line and `group_by` in a query.
+public enum ReportOption: String, CaseIterable, Sendable {
+    case asOf = "as_of", groupBy = "group_by", stalledDays = "stalled_days", probabilities
+
+    public enum Spelling: Sendable { case commandLine, query }
+
+    /// The query parameter (`group_by`).
+    public var parameter: String { rawValue }
+    /// The command-line option (`--group-by`).
+    public var flag: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+
+    public func spelled(_ spelling: Spelling) -> String { spelling == .query ? parameter : flag }
 }
 
 /// The deal field the pipeline is broken down by.
@@ -72,7 +93,7 @@ public struct StageProbabilities: Hashable, Sendable {
 
 /// What a caller may choose about a report.
 public struct ReportOptions: Hashable, Sendable {
-    /// Break the figures down by this deal field (the pipeline and forecast reports and the
+    /// Break the figures down by this deal field (the reports whose `options` hold it, and the
     /// dashboard; `ReportName.check` refuses it for the others).
     public var groupBy: GroupBy?
     public var probabilities: StageProbabilities

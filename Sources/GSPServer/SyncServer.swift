@@ -71,12 +71,18 @@ public final class SyncServer: Sendable {
     static func builtInRoutes(service: SyncService) -> [Route] {
         let store = service.store
         return [
-            Route("GET", "/healthz", access: .open) { _, _ in .text(200, "ok") },
+            // Any query is fine here: load balancers' probes may add their own (cache busters).
+            Route("GET", "/healthz", access: .open, parameters: nil) { _, _ in .text(200, "ok") },
             Route("GET", "/v1/whoami", access: .user) { _, user in
                 .json(200, WhoAmI(name: user?.name ?? "", role: user?.role.rawValue ?? "", region: user?.region))
             },
-            Route("GET", "/v1/conflicts", access: .manager) { request, _ in
-                let since = request.query["since"].flatMap { try? Date($0, strategy: .iso8601) }
+            Route("GET", "/v1/conflicts", access: .manager, parameters: ["since"]) { request, _ in
+                let since: Date?
+                do throws(DomainError) {
+                    since = try request.query["since"].map { text throws(DomainError) in try QueryParameters.moment(text, name: "since") }
+                } catch {
+                    return .error(400, error.message)
+                }
                 return .json(200, try store.conflicts(since: since).map(ConflictJSON.init))
             },
             SyncRoute.route(service: service),

@@ -79,4 +79,34 @@ import GSPTestSupport
         #expect(try gsp(meg, "report", "pipeline", "--as-of", "2026-02-30").status == 64)
         #expect(try gsp(meg, "report", "pipeline", "--json", "--csv").status == 64)
     }
+
+    /// Found by a new user's tryout: `gsp report pipeline --stalled-days 10` ran although
+    /// `gsp report aging --group-by owner` was refused. Every option a report does not use is a
+    /// usage error (exit 64) naming the reports that take it; one it uses runs.
+    @Test func everyOptionAReportDoesNotUseIsAUsageError() throws {
+        let dir = TemporaryDirectory("gsp-report-options")
+        let replica = dir.path("meg.sqlite")
+        #expect(try GSPBinary.run(["init", "--user", "meg"], replica: replica).status == 0)
+        let reports = ["pipeline", "forecast", "conversion", "aging", "pis", "lost", "anomalies", "conflicts"]
+        let options: [(option: String, value: String, takenBy: [String])] = [
+            ("--as-of", "2026-01-01", reports),
+            ("--group-by", "owner", ["pipeline", "forecast"]),
+            ("--stalled-days", "10", ["aging"]),
+            ("--probabilities", "poc=15", ["pipeline", "forecast"]),
+        ]
+        for report in reports {
+            for (option, value, takenBy) in options {
+                let result = try GSPBinary.run(["report", report, option, value, "--local"], replica: replica)
+                if takenBy.contains(report) {
+                    // Conflicts exist only on the server: --local is refused for that reason, not the option.
+                    if report == "conflicts" { #expect(!result.stderr.contains(option), "\(result.stderr)"); continue }
+                    #expect(result.status == 0, "report \(report) \(option): \(result.stderr)")
+                } else {
+                    #expect(result.status == 64, "report \(report) \(option) exited \(result.status)")
+                    #expect(result.stderr.contains(option), "report \(report) \(option): \(result.stderr)")
+                    for taker in takenBy { #expect(result.stderr.contains(taker), "report \(report) \(option) does not name \(taker): \(result.stderr)") }
+                }
+            }
+        }
+    }
 }

@@ -63,6 +63,7 @@ import GSPTestSupport
     }
 
     /// Login refuses a file that is not PEM certificates, saying what is wrong, and stores nothing.
+    /// The command line is well-formed (the file exists; it holds the wrong thing): exit 1, not 64.
     @Test func loginRefusesAFileThatHoldsNoCertificate() throws {
         let dir = TemporaryDirectory("gsp-bad-ca")
         let alice = dir.path("alice.sqlite")
@@ -73,9 +74,28 @@ import GSPTestSupport
         for (name, text, message) in cases {
             let file = try dir.write(text, to: name)
             let refused = try gsp(alice, "login", "--server", "https://127.0.0.1:1", "--token", "t", "--ca-file", file.path)
-            #expect(refused.status == 64, "\(name)")
+            #expect(refused.status == 1, "\(name): \(refused.stderr)")
             #expect(refused.stderr.contains(message), "\(name): \(refused.stderr)")
         }
+        let missing = try gsp(alice, "login", "--server", "https://127.0.0.1:1", "--token", "t", "--ca-file", dir.path("none.pem"))
+        #expect(missing.status == 1 && missing.stderr.contains("cannot read the CA file"), "\(missing.stderr)")
+        #expect(json(try gsp(alice, "status", "--json"))["server"] is NSNull)
+    }
+
+    /// Found by a new user's tryout: another user's valid token exited 64, as if the command
+    /// line were malformed. The server answered and named the token's owner: exit 1.
+    @Test func anotherUsersTokenFailsWithStatus1() throws {
+        let dir = TemporaryDirectory("gsp-other-token")
+        let db = dir.path("server.db")
+        let bobToken = try tool(["user", "add", "bob", "--role", "rep", "--db", db])
+        let (server, url) = try GSPBinary.serve(["--db", db])
+        defer { server.sigkill(); _ = server.wait() }
+        let alice = dir.path("alice.sqlite")
+        #expect(try gsp(alice, "init", "--user", "alice").status == 0)
+        let refused = try gsp(alice, "login", "--server", url, "--token", bobToken)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("this token is bob's, but this replica belongs to alice"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("--help"), "not a usage error: \(refused.stderr)")
         #expect(json(try gsp(alice, "status", "--json"))["server"] is NSNull)
     }
 

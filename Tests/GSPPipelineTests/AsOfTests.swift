@@ -73,15 +73,21 @@ extension AsOfTests {
         #expect(ReportName.pipeline.replicaNotes(past).count == 2)
     }
 
-    @Test func groupingIsRefusedWhereItWouldBeIgnored() throws {
-        let grouped = ReportOptions(groupBy: .owner)
-        try ReportName.pipeline.check(grouped, option: "--group-by")
-        try ReportName.forecast.check(grouped, option: "--group-by")
+    @Test func anOptionIsRefusedWhereItWouldBeIgnored() throws {
+        try ReportName.pipeline.check([.groupBy], spelling: .commandLine)
+        try ReportName.forecast.check([.groupBy, .probabilities], spelling: .commandLine)
+        try ReportName.aging.check([.stalledDays, .asOf], spelling: .query)
         for name in ReportName.allCases where name != .pipeline && name != .forecast {
-            #expect(throws: DomainError.self) { try name.check(grouped, option: "--group-by") }
-            try name.check(ReportOptions(), option: "--group-by")
+            #expect(throws: DomainError.self) { try name.check([.groupBy], spelling: .commandLine) }
+            try name.check([], spelling: .commandLine)
+            try name.check([.asOf], spelling: .query)
         }
-        #expect(ReportName.groupable == [.pipeline, .forecast])
+        #expect(throws: DomainError("--stalled-days works with the aging report (and the dashboard), not with pipeline")) {
+            try ReportName.pipeline.check([.stalledDays], spelling: .commandLine)
+        }
+        #expect(throws: DomainError("probabilities works with the pipeline and forecast reports (and the dashboard), not with lost")) {
+            try ReportName.lost.check([.probabilities], spelling: .query)
+        }
         // The forecast by owner: alice has Acme (06), Iota and Zeta; bob has Beta (05), Gamma and Eta (no date).
         let r = ForecastReport(data: Fixture().live(), groupBy: .owner)
         #expect(r.months.map { "\($0.group!) \($0.month ?? "-") \($0.count)" }

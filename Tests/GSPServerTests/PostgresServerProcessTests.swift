@@ -30,10 +30,11 @@ struct PostgresServerProcessTests {
         let empty = try Self.server(["user", "list", "--db", database.url])
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("holds no gsp-server schema: run 'gsp-server migrate"), "\(empty.stderr)")
-        for _ in 0..<2 {
+        // The first migrate creates the schema and says so; "up to date" only when it already was.
+        for expected in ["schema version 1 created in ", "is up to date (schema version 1, epoch "] {
             let migrated = try Self.server(["migrate", "--db", database.url])
             #expect(migrated.status == 0, "migrate is safe to run again: \(migrated.stderr)")
-            #expect(migrated.stdout.contains("is up to date (epoch "))
+            #expect(migrated.stdout.contains(expected), "\(migrated.stdout)")
         }
         try database.execute("UPDATE schema_version SET version = 99")
         let newer = try Self.server(["serve", "--db", database.url] + listen)

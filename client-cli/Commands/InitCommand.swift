@@ -72,7 +72,7 @@ struct LoginCommand: Command {
             return
         }
         guard identity.name == replica.user else {
-            throw ReplicaError(.invalidValue, "this token is \(identity.name)'s, but this replica belongs to \(replica.user): use your own token, or create a replica for \(identity.name) with 'gsp --replica PATH init --user \(UserName.commandWord(identity.name))'")
+            throw ReplicaError(.wrongUser, "this token is \(identity.name)'s, but this replica belongs to \(replica.user): use your own token, or create a replica for \(identity.name) with 'gsp --replica PATH init --user \(UserName.commandWord(identity.name))'")
         }
         try replica.login(server: server, token: token, role: identity.role, caFile: caFile, insecure: insecure)
         context.confirm("login", "logged in to \(endpoint.server) as \(identity.name) (\(identity.role)); run 'gsp sync' to sync",

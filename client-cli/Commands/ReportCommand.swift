@@ -11,7 +11,7 @@ struct ReportCommand: Command {
             .value("as-of", "DATE", "the pipeline as it stood at the end of DATE (YYYY-MM-DD)"),
             .value("group-by", "FIELD", "pipeline and forecast broken down by owner, region or manager"),
             .value("stalled-days", "N", "aging: an open deal with no change for N days is stalled (default 30)"),
-            .value("probabilities", "LIST", "stage probabilities in percent, such as 'poc=15,kpi=25'"),
+            .value("probabilities", "LIST", "pipeline and forecast: stage probabilities in percent, such as 'poc=15,kpi=25'"),
             .flag("local", "compute over this replica's data instead of asking the server"),
             .json, .flag("csv", "print CSV (RFC 4180; formula-like text neutralized)"),
         ],
@@ -26,6 +26,8 @@ struct ReportCommand: Command {
     init(_ arguments: ParsedArguments) throws(UsageError) {
         do {
             name = try ReportName.parse(try arguments.positional(0))
+            // An option this report would not apply is refused, not ignored.
+            try name.check(ReportOption.allCases.filter { arguments.option(String($0.flag.dropFirst(2))) != nil }, spelling: .commandLine)
             var options = ReportOptions(), query: [String: String] = [:]
             if let d = arguments.option("as-of") { options.asOf = try Day.parse(d); query["as_of"] = d }
             if let g = arguments.option("group-by") { options.groupBy = try GroupBy.parse(g); query["group_by"] = g }
@@ -35,7 +37,6 @@ struct ReportCommand: Command {
                 options.stalledDays = Int(n)
                 query["stalled_days"] = String(n)
             }
-            try name.check(options, option: "--group-by")
             self.options = options
             self.query = query
         } catch let error as DomainError {

@@ -9,7 +9,7 @@ public enum CACertificates {
     /// not at the first sync, when the rep may be offline and far from their administrator.
     public static func read(_ file: String) throws(ReplicaError) -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ReplicaError(.invalidValue, "cannot read the CA file \(file): check the path")
+            throw ReplicaError(.unusableFile, "cannot read the CA file \(file): check the path")
         }
         return try parse(String(decoding: data, as: UTF8.self), file: file)
     }
@@ -22,17 +22,17 @@ public enum CACertificates {
         var rest = Substring(text)
         while let start = rest.range(of: begin) {
             guard let stop = rest[start.upperBound...].range(of: end) else {
-                throw ReplicaError(.invalidValue, "\(file): a certificate has no '\(end)' line (is the file cut short?): \(advice)")
+                throw ReplicaError(.unusableFile, "\(file): a certificate has no '\(end)' line (is the file cut short?): \(advice)")
             }
             let body = rest[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
             guard let der = Data(base64Encoded: String(body)), der.first == 0x30, der.count > 64 else {
-                throw ReplicaError(.invalidValue, "\(file): certificate \(blocks.count + 1) is not valid PEM (its base64 body does not decode to a certificate): \(advice)")
+                throw ReplicaError(.unusableFile, "\(file): certificate \(blocks.count + 1) is not valid PEM (its base64 body does not decode to a certificate): \(advice)")
             }
             blocks.append(begin + "\n" + Self.wrap(String(body)) + end + "\n")
             rest = rest[stop.upperBound...]
         }
         guard !blocks.isEmpty else {
-            throw ReplicaError(.invalidValue, "\(file) holds no PEM certificate (no '\(begin)' line): \(advice)")
+            throw ReplicaError(.unusableFile, "\(file) holds no PEM certificate (no '\(begin)' line): \(advice)")
         }
         return blocks.joined()
     }

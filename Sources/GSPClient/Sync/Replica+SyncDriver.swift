@@ -25,7 +25,7 @@ extension Replica {
                      retry: RetryPolicy = .standard, progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
         try checkWritable()
         // Taken before the failure handling below: another sync running is not this replica's failure.
-        let lock = try takeSyncLock()
+        let lock = try await takeSyncLock()
         defer { withExtendedLifetime(lock) {} }
         do {
             return try await runSync(transport: transport, codec: codec, pushLimit: pushLimit, pageSize: pageSize, retry: retry, progress: progress)

@@ -20,17 +20,21 @@ public struct Route: Sendable {
     /// When true, `path` matches itself and everything below it (`/v1/reports/` matches `/v1/reports/funnel`).
     public var prefix: Bool
     public var access: Access
+    /// The query parameters the route reads: the router refuses any other with 400, naming it
+    /// and these. Nil when the handler checks them itself (the dashboard answers with a page).
+    public var parameters: [String]?
     /// How this route words a refusal (401, 403) or a failure: JSON by default.
     public var errorResponse: @Sendable (Int, String) -> HTTPResponse
     public var handler: Handler
 
-    public init(_ method: String, _ path: String, prefix: Bool = false, access: Access,
+    public init(_ method: String, _ path: String, prefix: Bool = false, access: Access, parameters: [String]? = [],
                 errorResponse: @escaping @Sendable (Int, String) -> HTTPResponse = HTTPResponse.error,
                 handler: @escaping Handler) {
         self.method = method
         self.path = path
         self.prefix = prefix
         self.access = access
+        self.parameters = parameters
         self.errorResponse = errorResponse
         self.handler = handler
     }
@@ -77,6 +81,11 @@ public struct Router: Sendable {
                 response.user = user.name
                 return response
             }
+        }
+        if let known = route.parameters, let refusal = QueryParameters.unknown(in: request.query, known: known, path: request.path) {
+            var response = route.errorResponse(400, refusal)
+            response.user = user?.name
+            return response
         }
         do {
             var response = try route.handler(request, user)

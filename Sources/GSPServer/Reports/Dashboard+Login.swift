@@ -16,7 +16,7 @@ extension ReportRoutes {
             return response
         }
         let options: ReportOptions
-        do { options = try reportOptions(request.query) } catch {
+        do { options = try reportOptions(request.query, path: request.path) } catch {
             // Signed in: show the dashboard's own error (and the form to try again), not the sign-in form.
             var response = html(400, Dashboard.problemPage(error: error.message))
             response.user = user.name

@@ -9,20 +9,21 @@ enum ReportRoutes {
     static func routes(store: any ServerStore, authenticator: Authenticator) -> [Route] {
         let history = HistoryCache()
         return [
-            Route("GET", "/v1/reports/", prefix: true, access: .manager) { request, _ in
+            Route("GET", "/v1/reports/", prefix: true, access: .manager, parameters: ReportOption.allCases.map(\.parameter)) { request, _ in
                 let name = String(request.path.dropFirst("/v1/reports/".count))
                 let options: ReportOptions, report: ReportName
                 do throws(DomainError) {
                     report = try ReportName.parse(name)
-                    options = try reportOptions(request.query)
-                    try report.check(options, option: "group_by")
+                    options = try reportOptions(request.query, path: request.path)
+                    try report.check(ReportOption.allCases.filter { request.query[$0.parameter] != nil }, spelling: .query)
                 } catch {
                     return .error(error.message.hasPrefix("unknown report") ? 404 : 400, error.message)
                 }
                 let table = Reports.run(report, data: try pipelineData(store: store, history: history, options: options), options: options)
                 return render(table, accept: request.header("accept") ?? "")
             },
-            Route("GET", "/dashboard", access: .open) { request, _ in
+            // The dashboard checks its parameters itself, to answer with its own page.
+            Route("GET", "/dashboard", access: .open, parameters: nil) { request, _ in
                 try dashboard(request, store: store, history: history, authenticator: authenticator)
             },
             Route("POST", "/dashboard/login", access: .open) { request, _ in
@@ -37,8 +38,12 @@ enum ReportRoutes {
         ]
     }
 
-    /// Options from the query: `as_of`, `group_by`, `stalled_days`, `probabilities` ("poc=15,kpi=25").
-    static func reportOptions(_ query: [String: String]) throws(DomainError) -> ReportOptions {
+    /// Options from the query: `as_of`, `group_by`, `stalled_days`, `probabilities` ("poc=15,kpi=25");
+    /// any other parameter is refused.
+    static func reportOptions(_ query: [String: String], path: String) throws(DomainError) -> ReportOptions {
+        if let refusal = QueryParameters.unknown(in: query, known: ReportOption.allCases.map(\.parameter), path: path) {
+            throw DomainError(refusal)
+        }
         var options = ReportOptions()
         if let asOf = query["as_of"], !asOf.isEmpty { options.asOf = try Day.parse(asOf) }
         if let group = query["group_by"], !group.isEmpty { options.groupBy = try GroupBy.parse(group) }

@@ -1,6 +1,7 @@
 import Foundation
 import GSPCore
 import GSPPostgres
+import Synchronization
 
 /// The shared server store: PostgreSQL, for several `gsp-server` processes over one database.
 ///
@@ -11,6 +12,8 @@ public final class PostgresServerStore: ServerStore {
     let pool: PostgresPool
     public let location: String
     static let schemaVersion: Int64 = 1
+    private let migrationAtOpen = Mutex<SchemaMigration?>(nil)
+    public var schemaAtOpen: SchemaMigration? { migrationAtOpen.withLock { $0 } }
 
     /// True for the URLs this backend takes: `postgres://` and `postgresql://`, in any case.
     public static func handles(_ location: String) -> Bool { PostgresURL.handles(location) }
@@ -47,7 +50,8 @@ public final class PostgresServerStore: ServerStore {
         }
         location = PostgresURL.redacted(url)
         if create {
-            try migrate()
+            let migration = try migrate()
+            migrationAtOpen.withLock { $0 = migration }
         } else {
             _ = try run { db in try self.checkVersion(db, allowMissing: false) }
         }
@@ -55,7 +59,8 @@ public final class PostgresServerStore: ServerStore {
 
     /// Creates missing tables and records the schema version; safe to run again, also by
     /// several servers starting at once (an advisory lock serializes them).
-    public func migrate() throws {
+    @discardableResult
+    public func migrate() throws -> SchemaMigration {
         try run { db in
             try db.transaction {
                 try db.execute("SELECT pg_advisory_xact_lock(7301001)")
@@ -67,6 +72,7 @@ public final class PostgresServerStore: ServerStore {
                 try db.execute("INSERT INTO meta(key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
                                [.text(UUID().uuidString.lowercased())])
                 try db.execute("INSERT INTO sequence_allocator(id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+                return version.map { SchemaMigration.upToDate(version: $0) } ?? .created(version: Self.schemaVersion)
             }
         }
     }

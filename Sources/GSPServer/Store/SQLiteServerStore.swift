@@ -1,6 +1,7 @@
 import Foundation
 import GSPCore
 import GSPStore
+import Synchronization
 
 /// The embedded server store: one SQLite file in WAL mode.
 ///
@@ -11,6 +12,8 @@ public final class SQLiteServerStore: ServerStore {
     let queue: DatabaseQueue
     public var path: String { queue.path }
     static let schemaVersion: Int64 = 1
+    private let migrationAtOpen = Mutex<SchemaMigration?>(nil)
+    public var schemaAtOpen: SchemaMigration? { migrationAtOpen.withLock { $0 } }
 
     /// Opens (creating when asked) a store and brings its schema up to date.
     public init(path: String, create: Bool = true) throws {
@@ -31,7 +34,8 @@ public final class SQLiteServerStore: ServerStore {
             // dirties over 1,000 pages (fields, history and their indexes), so the default
             // checkpointed after nearly every push, copying hot pages again each time.
             try queue.read { db in try db.execute("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=10000") }
-            try migrate()
+            let migration = try migrate()
+            migrationAtOpen.withLock { $0 = migration }
             try Self.applyTestDiskLimit(queue)
         } catch let error as DatabaseError where error.isNotADatabase {
             throw ServerStoreError("\(path) is not a gsp-server database (\(error.message))")
@@ -50,9 +54,11 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     /// Creates missing tables and records the schema version; safe to run again.
-    public func migrate() throws {
+    @discardableResult
+    public func migrate() throws -> SchemaMigration {
         try queue.write { db in
             try checkTables(db)
+            let hadMeta = try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")?.integer == 1
             try db.execute(Self.schema)
             let version = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.text.flatMap(Int64.init) ?? 0
             if version > Self.schemaVersion {
@@ -61,6 +67,8 @@ public final class SQLiteServerStore: ServerStore {
             try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [.text(String(Self.schemaVersion))])
             try db.run("INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)", [.text(UUID().uuidString.lowercased())])
             try db.run("INSERT OR IGNORE INTO meta(key, value) VALUES ('last_seq', '0')")
+            if version == Self.schemaVersion { return .upToDate(version: version) }
+            return hadMeta && version > 0 ? .upgraded(from: version, to: Self.schemaVersion) : .created(version: Self.schemaVersion)
         }
     }
 

@@ -154,11 +154,23 @@ public struct HistoryPage: Sendable {
     }
 }
 
+/// What bringing a database's schema up to date did (`gsp-server migrate` says which).
+public enum SchemaMigration: Equatable, Sendable {
+    /// The database had no gsp-server schema: it was created, at this version.
+    case created(version: Int64)
+    /// The schema was at an older version and was brought to this one.
+    case upgraded(from: Int64, to: Int64)
+    /// The schema was already at this version: nothing changed.
+    case upToDate(version: Int64)
+}
+
 /// The server's storage. Every method is one whole operation (one transaction), so a
 /// backend can run it on its own connection; the SQLite and PostgreSQL backends share it.
 public protocol ServerStore: Sendable {
     /// The server's identity for this lineage of data; it changes on restore.
     func epoch() throws -> UUID
+    /// What opening the store did to the schema; nil when it was opened without creating one.
+    var schemaAtOpen: SchemaMigration? { get }
     /// Merges a push in one transaction; the outcome is returned only after commit.
     func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome
     /// The next page of winners visible to `user` after `cursor`, and rows that left their scope.
