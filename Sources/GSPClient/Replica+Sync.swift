@@ -32,11 +32,14 @@ public struct PullResult: Equatable, Sendable {
     public var droppedRows = 0
     /// Changes refused earlier for scope put back in pending, because their deal became ours.
     public var requeued = 0
-    public init(applied: Int = 0, ignored: Int = 0, droppedRows: Int = 0, requeued: Int = 0) {
+    /// Refusals of the reply that were other writers' values sent again, not this user's (see `Replica.recordRefusals`).
+    public var relayedRefusals = 0
+    public init(applied: Int = 0, ignored: Int = 0, droppedRows: Int = 0, requeued: Int = 0, relayedRefusals: Int = 0) {
         self.applied = applied
         self.ignored = ignored
         self.droppedRows = droppedRows
         self.requeued = requeued
+        self.relayedRefusals = relayedRefusals
     }
 }
 

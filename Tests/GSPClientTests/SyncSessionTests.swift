@@ -42,6 +42,20 @@ import GSPCore
         #expect(session.state == .finished)
     }
 
+    /// Refusals of other writers' values sent again (after a restore) are not the user's.
+    @Test func relayedRefusalsAreCountedApartFromTheUsersOwn() {
+        var session = SyncSession(node: node, knownEpoch: epoch, cursor: 0)
+        _ = session.onPending(pending(1...4))
+        let page = reply(ack: 4, cursor: 9, refusals: [SyncRefusal(seq: 1, code: "forbidden", reason: "managers only"),
+                                                       SyncRefusal(seq: 2, code: "forbidden", reason: "managers only"),
+                                                       SyncRefusal(seq: 3, code: "outOfScope", reason: "not yours")])
+        #expect(session.onReply(page) == .apply(page, retry: []))
+        guard case .done(let summary) = session.onApplied(PullResult(relayedRefusals: 2)) else { Issue.record("expected the end"); return }
+        #expect(summary.pushed == 1)
+        #expect(summary.refused == 1)
+        #expect(summary.relayedNotTaken == 2)
+    }
+
     @Test func clockSkewRestampsAndRetriesOnce() {
         var session = SyncSession(node: node, knownEpoch: epoch, cursor: 0)
         _ = session.onPending(pending(1...2))

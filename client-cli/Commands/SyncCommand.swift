@@ -48,11 +48,14 @@ struct SyncCommand: Command {
         if summary.batchSplits > 0 { text += "; the server wanted smaller batches (split \(summary.batchSplits) time(s))" }
         if summary.restamped > 0 { text += "; this device's clock is off, \(summary.restamped) change(s) re-stamped" }
         if summary.requeuedForNewEpoch > 0 { text += "; the server was restored, \(summary.requeuedForNewEpoch) value(s) sent again" }
+        // Not the rep's refusals: values others wrote, which their own replicas send again.
+        if summary.relayedNotTaken > 0 { text += "; \(summary.relayedNotTaken) value(s) written by others were not taken from you (their writers' replicas send them again)" }
         if context.json {
             context.printJSON(.object([
                 ("action", .string("sync")), ("server", .string(server)), ("rounds", .integer(summary.rounds)), ("pushed", .integer(summary.pushed)), ("refused", .integer(summary.refused)),
                 ("pulled", .integer(summary.pulled)), ("applied", .integer(summary.applied)), ("dropped_rows", .integer(summary.droppedRows)),
                 ("restamped", .integer(summary.restamped)), ("requeued_for_new_epoch", .integer(summary.requeuedForNewEpoch)),
+                ("relayed_not_taken", .integer(summary.relayedNotTaken)),
                 ("retries", .integer(summary.retries)), ("batch_splits", .integer(summary.batchSplits)),
                 ("pending", .integer(try replica.pendingCount())), ("message", .string(text)),
             ]))

@@ -95,11 +95,12 @@ extension Replica {
     /// epoch. The `keeping` sequences stay pending.
     func applyReply(_ reply: SyncReply, keeping: Set<UInt64> = [], sentAt: UInt64? = nil) throws -> PullResult {
         try transaction {
-            try recordRefusalsLocked(reply.refusals.filter { !keeping.contains($0.seq) }.map { ($0.seq, $0.code, $0.reason) })
+            let relayed = try recordRefusalsLocked(reply.refusals.filter { !keeping.contains($0.seq) }.map { ($0.seq, $0.code, $0.reason) })
             try acknowledgeLocked(upTo: reply.acknowledged, except: keeping)
             try setMeta(.epoch, .text(reply.epoch.uuidString.lowercased()))
             try learnClockOffset(serverTime: reply.serverTime, sentAt: sentAt)
             var result = try applyPulledLocked(changes: reply.changes, dropped: reply.dropped, nodes: reply.nodes, cursor: reply.cursor)
+            result.relayedRefusals = relayed
             if !reply.hasMore { result.droppedRows += try finishResync() }
             return result
         }

@@ -128,7 +128,11 @@ public struct SyncError: Error, Equatable, Sendable, CustomStringConvertible {
 public struct SyncSummary: Equatable, Sendable {
     public var rounds = 0
     public var pushed = 0
+    /// This replica's own changes the server refused (listed by `Replica.refusedChanges`).
     public var refused = 0
+    /// Other writers' values this replica sent again (after a restore) that the server did not
+    /// take from this user; their writers' replicas send them again. Not the user's refusals.
+    public var relayedNotTaken = 0
     public var pulled = 0
     public var applied = 0
     public var droppedRows = 0

@@ -112,7 +112,8 @@ public struct SyncSession: Sendable {
     public mutating func onApplied(_ result: PullResult) -> Action {
         guard case .applying(let reply, let pushed, let retry) = state else { return unexpected("an applied page") }
         summary.pushed += pushed - reply.refusals.count
-        summary.refused += reply.refusals.count - retry.count
+        summary.refused += reply.refusals.count - retry.count - result.relayedRefusals
+        summary.relayedNotTaken += result.relayedRefusals
         summary.pulled += reply.changes.count
         summary.applied += result.applied
         summary.droppedRows += result.droppedRows

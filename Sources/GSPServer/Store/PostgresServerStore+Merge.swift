@@ -16,7 +16,7 @@ extension PostgresServerStore {
     public func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome {
         try run { db in
             do {
-                let (session, merged) = try PushMerge.run(changes, role: user.role) { valid in
+                let (session, merged) = try PushMerge.run(changes, user: user) { valid in
                     try PostgresMergeSession(db: db, user: user, now: now, intent: BatchIntent(changes), changes: valid)
                 }
                 let pushedMax = changes.map(\.seq).max() ?? 0

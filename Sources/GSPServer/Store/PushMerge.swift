@@ -11,7 +11,13 @@ protocol PushMergeSession: AnyObject {
 }
 
 /// The one merge rule for a push, whatever the store: each change in order is refused as
-/// invalid, refused as out of the rep's scope, or applied.
+/// invalid, refused as a field the user's role may not write, refused as out of the rep's
+/// scope, or applied.
+///
+/// A replay (the exact change, stamp and value, already stored) is never refused for role or
+/// scope: it changes nothing, and replicas send one on purpose, e.g. everything they hold after
+/// a restore, other people's values included. Only what is stored counts: a change that merely
+/// names another user's node is refused like any other, since node ids travel in every pull.
 enum PushMerge {
     struct Result {
         var refusals: [ChangeRefusal] = []
@@ -20,7 +26,7 @@ enum PushMerge {
     }
 
     /// `makeSession` gets the valid changes (a backend may read what they touch in one go).
-    static func run<Session: PushMergeSession>(_ changes: [IncomingChange], role: Role,
+    static func run<Session: PushMergeSession>(_ changes: [IncomingChange], user: User,
                                                makeSession: ([Change]) throws -> Session) throws -> (Session, Result) {
         var result = Result()
         var valid: [IncomingChange] = []
@@ -36,7 +42,11 @@ enum PushMerge {
         for pushed in valid {
             // A replay gets the answer the first push got: accepted, whatever the scope is now
             // (the first answer may have been lost; refusing now would contradict what is stored).
-            if role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
+            if let reason = FieldPolicy.refusal(pushed.change, by: user), !(try session.isReplay(pushed.change)) {
+                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .forbidden, reason: reason))
+                continue
+            }
+            if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
                 result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
                 continue
             }

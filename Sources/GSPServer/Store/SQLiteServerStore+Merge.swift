@@ -6,7 +6,7 @@ extension SQLiteServerStore {
     public func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome {
         // Concurrent pushes share one commit (one disk flush); each returns after it.
         try queue.groupWrite { db in
-            let (session, merged) = try PushMerge.run(changes, role: user.role) { _ in
+            let (session, merged) = try PushMerge.run(changes, user: user) { _ in
                 try MergeSession(db: db, user: user, now: now, intent: BatchIntent(changes))
             }
             try session.finish()

@@ -1,6 +1,6 @@
 import GSPCore
 
-/// Fields a role may not write, checked before the store merges (the same for every backend).
+/// Fields a role may not write, checked by every backend's merge (`PushMerge`).
 enum FieldPolicy {
     /// Why `user` may not write `change`, or nil when they may.
     static func refusal(_ change: Change, by user: User) -> String? {
@@ -11,18 +11,5 @@ enum FieldPolicy {
             return "gate overrides are for managers: the stage change was kept and shows as an anomaly; ask a manager to confirm it"
         }
         return nil
-    }
-
-    /// Splits a push into the changes to merge and the refusals of the rest.
-    static func split(_ changes: [IncomingChange], by user: User) -> (allowed: [IncomingChange], refused: [ChangeRefusal]) {
-        var allowed: [IncomingChange] = [], refused: [ChangeRefusal] = []
-        for incoming in changes {
-            if let reason = refusal(incoming.change, by: user) {
-                refused.append(ChangeRefusal(seq: incoming.seq, kind: .forbidden, reason: reason))
-            } else {
-                allowed.append(incoming)
-            }
-        }
-        return (allowed, refused)
     }
 }

@@ -67,13 +67,8 @@ public final class SyncService: Sendable {
                               message: "a change is stamped \(String(format: "%.1f", seconds)) s ahead of the server clock (the limit is \(driftMs / 1000) s): fix the device clock; unacknowledged changes may be re-stamped after the server time and pushed again",
                               serverTime: serverTime())
         }
-        let (allowed, refused) = FieldPolicy.split(input.changes, by: user)
-        var outcome = try store.merge(changes: allowed, user: user, node: input.node, now: date)
-        if !refused.isEmpty {
-            // Refused changes count as processed: acknowledged, and reported one by one.
-            outcome.refusals = (outcome.refusals + refused).sorted { $0.seq < $1.seq }
-            outcome.acknowledged = max(outcome.acknowledged, refused.map(\.seq).max() ?? 0)
-        }
+        // The store refuses, one by one, what the user may not write (see `PushMerge`).
+        let outcome = try store.merge(changes: input.changes, user: user, node: input.node, now: date)
         if outcome.maxHLC > .zero { clock.withLock { $0.observe(outcome.maxHLC) } }
         let size = input.pageSize == 0 ? maxPageSize : min(Int(input.pageSize), maxPageSize)
         // The epoch comes with the page (one round trip on PostgreSQL). A replica that knew
