@@ -73,6 +73,12 @@ public final class SyncServer: Sendable {
         return [
             // Any query is fine here: load balancers' probes may add their own (cache busters).
             Route("GET", "/healthz", access: .open, parameters: nil) { _, _ in .text(200, "ok") },
+            // Readiness: the process is up *and* its database answers (a load balancer can take a
+            // server whose PostgreSQL is unreachable out of rotation); a failure is the usual 503.
+            Route("GET", "/readyz", access: .open, parameters: nil) { _, _ in
+                _ = try store.epoch()
+                return .text(200, "ready")
+            },
             Route("GET", "/v1/whoami", access: .user) { _, user in
                 .json(200, WhoAmI(name: user?.name ?? "", role: user?.role.rawValue ?? "", region: user?.region))
             },

@@ -134,6 +134,10 @@ struct PostgresServerProcessTests {
             // Anyone may send a request: the 503 says nothing of the database (host, port, user).
             let anonymous = try await TestHTTP.send("GET", urls[0].absoluteString + "/v1/whoami", token: "bogus")
             #expect(anonymous.status == 503)
+            // Liveness stays up; readiness says the database is away, so a balancer can route around.
+            #expect(try await TestHTTP.send("GET", urls[0].absoluteString + "/healthz", token: nil).status == 200)
+            let ready = try await TestHTTP.send("GET", urls[0].absoluteString + "/readyz", token: nil)
+            #expect(ready.status == 503 && !ready.text.contains(String(cluster.port)), "\(ready.status) \(ready.text)")
             #expect(!anonymous.text.contains("postgres") && !anonymous.text.contains(String(cluster.port)), "\(anonymous.text)")
             #expect(servers[0].server.log.contains("postgres"), "the operator's log says why: \(servers[0].server.log)")
             try await Task.sleep(for: .milliseconds(700))
@@ -144,6 +148,7 @@ struct PostgresServerProcessTests {
             return all
         }
         for server in servers { #expect(server.process.isRunning, "a server died when PostgreSQL restarted") }
+        #expect(try await TestHTTP.send("GET", urls[1].absoluteString + "/readyz", token: nil).status == 200)
         var reference = MergedState()
         for client in clients { reference.apply(client.written) }
         let failures = clients.reduce(into: [Int: Int]()) { all, client in all.merge(client.failures, uniquingKeysWith: +) }
