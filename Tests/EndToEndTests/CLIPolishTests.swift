@@ -25,6 +25,16 @@ import GSPTestSupport
         #expect(pending.allSatisfy { !$0.hasPrefix("lines") })
     }
 
+    /// Found by a new user: `deal list --owner "agent 01"` said only "no deals match".
+    @Test func anOwnerMatchingOnlyInCaseIsNamed() throws {
+        #expect(try gsp("init", "--user", "Agent 01").status == 0)
+        #expect(try gsp("deal", "new", "--account", "Acme", "--title", "Port").status == 0)
+        let wrongCase = try gsp("deal", "list", "--owner", "agent 01")
+        #expect(wrongCase.status == 0 && wrongCase.stderr.contains("did you mean --owner \"Agent 01\"?"), "\(wrongCase.stderr)")
+        #expect(try gsp("deal", "list", "--owner", "nobody").stderr.contains("no deals match\n"))
+        #expect(trimmed(try gsp("deal", "list", "--owner", "Agent 01")).contains("Port"))
+    }
+
     @Test func pendingListsAPageWithCountsByTable() throws {
         #expect(try gsp("init", "--user", "ana").status == 0)
         let deal = trimmed(try gsp("deal", "new", "--account", "Acme", "--title", "Port"))

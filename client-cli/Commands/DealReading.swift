@@ -30,10 +30,21 @@ struct DealList: Command {
             filter.stage = try arguments.option("stage").map(Stage.parse)
             filter.outcome = try arguments.option("outcome").map(Outcome.parse)
         } catch { throw ReplicaError(.invalidValue, error.message) }
-        let deals = try context.openReplica().listDeals(filter)
+        let replica = try context.openReplica()
+        let deals = try replica.listDeals(filter)
         if context.json {
             context.printJSON(.array(deals.map(DealJSON.summary)))
         } else if deals.isEmpty {
+            // User names are exact; when only the case differs, say which owner was meant.
+            if let owner = filter.owner {
+                var anyOwner = filter
+                anyOwner.owner = nil
+                let owners = Set(try replica.listDeals(anyOwner).map(\.owner)).filter { $0.lowercased() == owner.lowercased() }
+                if let meant = owners.sorted().first {
+                    context.note("no deals match owner '\(owner)'; names are exact: did you mean --owner \(UserName.commandWord(meant))?")
+                    return
+                }
+            }
             context.note("no deals match")
         } else {
             context.print(Format.table(["ID", "ACCOUNT", "TITLE", "STAGE", "OUTCOME", "OWNER", "VALUE"], deals.map {
