@@ -10,6 +10,16 @@ public final class DatabaseLock: Sendable {
     /// Takes the lock or throws saying the database is in use.
     public init(database: String) throws(ServerStoreError) {
         try SQLiteServerStore.checkLocation(of: database)
+        // Someone else's SQLite file is refused before a lock file is left beside it.
+        if FileManager.default.fileExists(atPath: database) {
+            do {
+                try SQLiteServerStore.checkIsServerDatabase(try Database(path: database, create: false, readOnly: true), path: database)
+            } catch let error as ServerStoreError {
+                throw error
+            } catch {
+                throw ServerStoreError("cannot read \(database): \(error)")
+            }
+        }
         let path = database + ".lock"
         do { lock = try FileLock(path: path) } catch {
             switch error {

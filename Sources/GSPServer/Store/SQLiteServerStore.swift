@@ -57,6 +57,7 @@ public final class SQLiteServerStore: ServerStore {
     @discardableResult
     public func migrate() throws -> SchemaMigration {
         try queue.write { db in
+            try Self.checkIsServerDatabase(db, path: path)
             try checkTables(db)
             let hadMeta = try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")?.integer == 1
             try db.execute(Self.schema)
@@ -219,6 +220,32 @@ public final class SQLiteServerStore: ServerStore {
         guard access(path, W_OK) == 0 else {
             throw ServerStoreError("cannot open \(path): the file is not writable by this user (\(String(cString: strerror(errno)))); "
                 + "make it writable (chmod u+w), run gsp-server as its owner, or move it to a writable disk")
+        }
+        // Another kind of file is refused before anything is written, not even a lock beside it
+        // (a `/etc/passwd.lock` breaks useradd): only a SQLite file or an empty one goes on.
+        guard info.st_size > 0, let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 80) }),
+              !head.starts(with: Array("SQLite format 3\0".utf8)) else { return }
+        throw ServerStoreError("\(path) is not a gsp-server database: it is \(BackupFile.kind(of: head)); "
+            + "give --db the path of a gsp-server database, or of a new file to create one")
+    }
+
+    /// Throws when `db` holds tables but is not a gsp-server database (a replica, another
+    /// program's file), or holds a schema version that is not one: gsp-server must never add its
+    /// tables to someone else's database, nor take a damaged version row for an old schema.
+    static func checkIsServerDatabase(_ db: Database, path: String) throws {
+        let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") { $0[0].text ?? "" }
+        guard !tables.isEmpty else { return }   // a new, empty database
+        // A replica has a meta table (with a schema version of its own) and an outbox, `pending`.
+        let replica = tables.contains("pending") && tables.contains("meta")
+        let version = tables.contains("meta") && !replica ? try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'") : nil
+        guard let version else {
+            throw ServerStoreError("\(path) is a SQLite database but not a gsp-server one (it holds \(tables.prefix(6).joined(separator: ", "))"
+                + (tables.count > 6 ? ", ..." : "") + ")" + (replica ? "; it looks like a gsp replica, the file a rep's gsp keeps" : "")
+                + ": give --db the path of a gsp-server database, or of a new file to create one")
+        }
+        guard let number = version.text.flatMap(Int64.init) ?? version.integer, number >= 1 else {
+            throw ServerStoreError("\(path) holds a damaged schema version ('\(version.text ?? "?")' in its meta table): "
+                + "restore the database from a backup (gsp-server restore), or point --db at another file")
         }
     }
 

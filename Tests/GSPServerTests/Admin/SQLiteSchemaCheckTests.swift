@@ -30,6 +30,43 @@ struct SQLiteSchemaCheckTests {
         }
     }
 
+    /// Found by a breaker: `serve --db /etc/passwd` refused but left `/etc/passwd.lock` (which
+    /// breaks useradd); an unrelated SQLite file got gsp-server's tables added and was served; a
+    /// replica given as --db dumped the schema SQL; a version row of 0, abc or -1 was overwritten.
+    /// Each is refused by every command, naming what the file is, and nothing is written.
+    @Test func someoneElsesFileIsRefusedUntouchedWithNoLockBesideIt() throws {
+        let dir = TemporaryDirectory("gsp-foreign")
+        let text = dir.path("passwd")
+        try Data("root:x:0:0:root:/root:/bin/bash\n".utf8).write(to: URL(fileURLWithPath: text))
+        let foreign = dir.path("other.db")
+        try Database(path: foreign).execute("CREATE TABLE t(x); INSERT INTO t VALUES (1)")
+        let replica = dir.path("rep.sqlite")
+        #expect(try GSPBinary.run(["init", "--user", "ana"], replica: replica).status == 0)
+        let cases: [(file: String, message: String)] = [
+            (text, "is not a gsp-server database: it is text starting with 'root:x:0:0"),
+            (foreign, "is a SQLite database but not a gsp-server one (it holds t)"),
+            (replica, "it looks like a gsp replica"),
+        ]
+        for (file, message) in cases {
+            let before = try Data(contentsOf: URL(fileURLWithPath: file))
+            for command in [["migrate"], ["user", "list"], ["serve", "--listen", "127.0.0.1:0", "--quiet"]] {
+                let result = try AdminRun.refused(GSPBinary.serverPath, command + ["--db", file])
+                #expect(result.status == 1 && result.stderr.contains(message), "\(command) \(file): \(result.stderr)")
+                #expect(!result.stderr.contains("CREATE TABLE"), "\(result.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: file + ".lock"), "a lock file was left beside \(file)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "\(file) was changed")
+        }
+        let db = dir.path("server.db")
+        #expect(try AdminRun.server(["migrate", "--db", db]).status == 0)
+        for damaged in ["0", "abc", "-1"] {
+            try Database(path: db).run("UPDATE meta SET value = ? WHERE key = 'schema_version'", [.text(damaged)])
+            let result = try AdminRun.refused(GSPBinary.serverPath, ["migrate", "--db", db])
+            #expect(result.status == 1 && result.stderr.contains("damaged schema version ('\(damaged)'"), "\(result.stderr)")
+            #expect(try Database(path: db).scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.text == damaged, "overwritten")
+        }
+    }
+
     /// Both stores read the expected tables and columns off their own CREATE TABLE statements.
     @Test func theExpectedColumnsAreEveryTableOfEachSchema() {
         let sqlite = Dictionary(uniqueKeysWithValues: SQLiteServerStore.expectedColumns.map { ($0.table, $0.columns) })
