@@ -32,6 +32,10 @@ extension Replica {
     /// writing nothing, when a rep's server would refuse the edit (see `checkWriteScope`).
     @discardableResult
     func recordLocal(_ writes: [FieldWrite]) throws -> HLC {
+        // The server refuses other names: never let one into the outbox.
+        for write in writes where !Schema.isValidName(write.table) || !Schema.isValidName(write.field) {
+            throw ReplicaError(.unknownField, "'\(write.table).\(write.field)' is not a table and field name: each is \(Schema.nameRule)")
+        }
         try checkWriteScope(writes)
         var clock = try loadClock()
         let hlc = clock.tick(wallMilliseconds: try correctedWall())

@@ -111,6 +111,16 @@ public enum Schema {
         }
     }
 
+    /// The rule for table and field names, known or not: a lower-case ASCII letter, then letters,
+    /// digits or '_', at most 64 bytes. Names reach CSV headers, SQL and reports: nothing a
+    /// spreadsheet runs as a formula or a terminal as a control code can pass as one.
+    public static let nameRule = "a lower-case letter, then lower-case letters, digits or '_' (at most 64)"
+
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), name.utf8.count <= 64 else { return false }
+        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+    }
+
     /// The known field of a table, or nil for a field this version does not know.
     public static func field(_ name: String, in table: Table) -> Field? {
         fields(of: table).first { $0.name == name }

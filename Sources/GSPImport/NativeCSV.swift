@@ -82,6 +82,12 @@ public enum NativeCSV {
 
     public static func plan(_ t: CSVTable) throws(ImportError) -> ImportPlan {
         try t.require([tableColumn, idColumn])
+        // A column becomes a field name everywhere (other replicas' exports included): a header
+        // such as =HYPERLINK(...) would reach every manager's spreadsheet as a formula.
+        for column in t.header.dropFirst(2) where column != historyColumn && !Schema.isValidName(column) {
+            throw ImportError(file: t.file, line: 1, reason: "column '\(column)' is not a field name: a field name is \(Schema.nameRule); "
+                              + "rename or remove the column")
+        }
         var plan = ImportPlan()
         var ids = SourceIDs()
         let now = Day(Date())

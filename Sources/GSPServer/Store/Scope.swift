@@ -22,11 +22,13 @@ public enum Scope {
 
     /// Why a change is malformed, or nil when it may be merged.
     public static func invalidReason(_ change: Change) -> String? {
-        if change.table.isEmpty || change.field.isEmpty { return "table and field names must not be empty" }
-        if change.table.utf8.count > 128 || change.field.utf8.count > 128 { return "table and field names are limited to 128 bytes" }
+        for (what, name) in [("table", change.table), ("field", change.field)] where !Schema.isValidName(name) {
+            let shown = name.utf8.count > 40 ? String(name.prefix(40)) + "..." : name
+            return "\(what) name '\(shown.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined())' is not a name: "
+                + "write \(Schema.nameRule)"
+        }
         if change.hlc == .zero { return "the change has no HLC stamp" }
-        // Names and currencies are database text, which cannot hold NUL in PostgreSQL.
-        if change.table.utf8.contains(0) || change.field.utf8.contains(0) { return "table and field names must not contain NUL characters" }
+        // Currencies are database text, which cannot hold NUL in PostgreSQL.
         if case .money(let money) = change.value, money.currency.utf8.contains(0) { return "a currency code must not contain NUL characters" }
         if let table = Schema.Table(rawValue: change.table), let field = Schema.field(change.field, in: table),
            !change.value.isNull, change.value.kind != field.kind {
