@@ -14,6 +14,7 @@ struct StoreScopeTests {
 
         init(_ backend: StoreBackend) throws {
             fixture = try StoreFixture(backend)
+            try fixture.addUsers(manager, alice, bob)
             var batch = writer.deal(aliceDeal, owner: "alice") + writer.deal(bobDeal, owner: "bob")
             batch += writer.kpi(aliceKPI, deal: aliceDeal) + writer.kpi(bobKPI, deal: bobDeal)
             batch.append(writer.change("accounts", account, "name", .text("Acme")))
@@ -77,6 +78,24 @@ struct StoreScopeTests {
         let view = try fixture.store.pullAll(user: alice).changes
         #expect(view.rows == [mine, kpi])
         #expect(try fixture.store.pullAll(user: bob).changes.isEmpty)
+    }
+
+    /// Found by a breaker: a rep's `deal set D owner=Meg-typo` was accepted, and the deal left
+    /// their replica for nobody's. A rep hands a deal only to an active user; a manager may name
+    /// anyone (an import may come before its reps are added).
+    @Test(arguments: StoreBackend.available) func aRepHandsADealOnlyToAnActiveUser(_ backend: StoreBackend) throws {
+        let fixture = try StoreFixture(backend)
+        try fixture.addUsers(manager, alice, bob)
+        var a = Writer(), m = Writer()
+        let deal = RowID(), other = RowID()
+        #expect(try fixture.store.push(a.deal(deal, owner: "alice") + a.deal(other, owner: "alice"), as: alice, node: a.node).refusals.isEmpty)
+        let typo = a.change("deals", deal, "owner", .text("Meg-typo"))
+        let refused = try fixture.store.push([typo], as: alice, node: a.node)
+        #expect(refused.refusals.map(\.kind) == [.invalidValue])
+        #expect(refused.refusals.first?.reason.contains("no active user has that name") == true, "\(refused.refusals)")
+        #expect(try fixture.store.pullAll(user: alice).changes.value("deals", deal, "owner") == .text("alice"), "the deal stays alice's")
+        #expect(try fixture.store.push([a.change("deals", other, "owner", .text("bob"))], as: alice, node: a.node).refusals.isEmpty)
+        #expect(try fixture.store.push([m.change("deals", deal, "owner", .text("dora"))], as: manager, node: m.node).refusals.isEmpty)
     }
 
     @Test(arguments: StoreBackend.available) func reassignmentDropsForTheOldOwnerAndDeliversEverythingToTheNewOne(_ backend: StoreBackend) throws {

@@ -36,6 +36,11 @@ final class StoreFixture {
         store = try StoreOpener.open(location)
     }
 
+    /// Adds `users` to the store (with throwaway token hashes): a rep may hand a deal only to an active user.
+    func addUsers(_ users: User...) throws {
+        for user in users { try store.addUser(user, tokenHash: Array(user.name.utf8), beforeCommit: {}) }
+    }
+
     /// Makes the store fail, inside the merge transaction, on a history insert of `field`.
     func injectFailure(onField field: String) throws {
         switch backend {

@@ -12,6 +12,8 @@ protocol ScopeLookup: AnyObject {
     func owner(of deal: String) throws -> String?
     /// The row's entry: nil when the server has never seen the row; `deal` nil when it belongs to none.
     func rowEntry(_ table: String, _ row: String) throws -> RowEntry?
+    /// Whether `name` is a user of this server whose token is not revoked.
+    func isActiveUser(_ name: String) throws -> Bool
 }
 
 extension ScopeLookup {
@@ -46,6 +48,16 @@ extension ScopeLookup {
         return nil
     }
 
+    /// Why a rep may not hand a deal to the owner this change names, or nil: the new owner must be
+    /// an active user, else the deal leaves the rep's replica for nobody's (a typo in a name).
+    /// Managers may name anyone (an import may come before its reps are added).
+    func handoverReason(_ change: Change) throws -> String? {
+        guard change.table == Scope.dealsTable, change.field == Scope.ownerField,
+              let owner = change.value.textValue, owner != user.name, !(try isActiveUser(owner)) else { return nil }
+        return "cannot hand deal \(change.row.lowercased) to '\(owner)': no active user has that name (names are exact); "
+            + "ask a manager for the right name"
+    }
+
     /// A deal is the rep's when they own it, or when this push creates it with them as owner.
     func inScope(deal: String) throws -> Bool {
         if let owner = try owner(of: deal) { return owner == user.name }
@@ -59,6 +71,10 @@ extension MergeSession: ScopeLookup {
     func owner(of deal: String) throws -> String? {
         try findOwner.bind([.text(deal)])
         return try findOwner.step()?[0].text
+    }
+
+    func isActiveUser(_ name: String) throws -> Bool {
+        try db.scalar("SELECT 1 FROM users WHERE name = ? AND revoked = 0", [.text(name)]) != nil
     }
 
     func rowEntry(_ table: String, _ row: String) throws -> RowEntry? {

@@ -11,6 +11,10 @@ extension PostgresMergeSession {
         return owner
     }
 
+    func isActiveUser(_ name: String) throws -> Bool {
+        try db.execute("SELECT 1 FROM users WHERE name = $1 AND NOT revoked", [.text(name)]).rowCount > 0
+    }
+
     func rowEntry(_ table: String, _ row: String) throws -> RowEntry? {
         let key = RowKey(table: table, row: row)
         if let cached = rows[key] { return cached }

@@ -4,6 +4,8 @@ import GSPCore
 protocol PushMergeSession: AnyObject {
     /// Why a rep may not write this change, or nil.
     func outOfScopeReason(_ change: Change) throws -> String?
+    /// Why a rep may not hand a deal to the owner this change names, or nil.
+    func handoverReason(_ change: Change) throws -> String?
     /// Whether this exact change (stamp and value) is stored already.
     func isReplay(_ change: Change) throws -> Bool
     /// Merges one valid change; false when it was already there.
@@ -48,6 +50,10 @@ enum PushMerge {
             }
             if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
                 result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
+                continue
+            }
+            if user.role == .rep, let reason = try session.handoverReason(pushed.change), !(try session.isReplay(pushed.change)) {
+                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
                 continue
             }
             if try session.apply(pushed.change) {
