@@ -26,9 +26,11 @@ extension Replica {
 
     /// The wall clock corrected by the skew learnt from the server, followed through any step
     /// of the device clock since: as near to the server's time as this replica can tell.
-    func correctedWall() throws -> UInt64 {
-        let wall = wallClock.now()
-        let offset = try clockAnchor().offset(atWall: wall, uptime: wallClock.uptime(), tolerance: Self.clockSkewTolerance)
+    func correctedWall() throws -> UInt64 { try correctedWall(wallClock.now(), uptime: wallClock.uptime()) }
+
+    /// `correctedWall()` for the readings `wall` and `uptime`.
+    func correctedWall(_ wall: UInt64, uptime: Uptime?) throws -> UInt64 {
+        let offset = try clockAnchor().offset(atWall: wall, uptime: uptime, tolerance: Self.clockSkewTolerance)
         let (sum, overflow) = Int64(clamping: wall).addingReportingOverflow(offset)
         return UInt64(clamping: max(0, overflow ? Int64(clamping: wall) : sum))
     }

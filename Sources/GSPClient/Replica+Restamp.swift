@@ -6,7 +6,9 @@ extension Replica {
     ///
     /// The skew is learnt from `serverTime` (the wall clock is corrected by it from now on), and
     /// every pending stamp ahead of the server gets the time its edit really happened: the old
-    /// stamp minus the skew, never later than `serverTime`. An edit made on a fast clock thus
+    /// stamp minus how far the corrected wall clock runs ahead of the server (the device clock's
+    /// own skew, or a correction kept over a restart that turned out wrong), never later than
+    /// `serverTime`. An edit made on a fast clock thus
     /// keeps its place among other people's edits instead of jumping ahead of edits made after
     /// it. Each new stamp stays past everything the replica had seen before that edit (history
     /// is kept in arrival order) and past the stamps before it, so every field's own sequence
@@ -19,7 +21,7 @@ extension Replica {
             // The stamps ran ahead by what the correction in effect now gets wrong; the device
             // clock itself is off by the rest, which is learnt anew.
             let server = Int64(clamping: serverTime.milliseconds), device = Int64(clamping: wall)
-            let skew = server - (device + (try clockAnchor().offset(atWall: wall, uptime: uptime, tolerance: Self.clockSkewTolerance)))
+            let skew = server - Int64(clamping: try correctedWall(wall, uptime: uptime))
             try setClockAnchor(ClockAnchor(offset: min(0, server - device), wall: wall, uptime: uptime))
             let pending = try pendingChanges().filter { $0.change.node == node && $0.change.hlc > serverTime }
             // Refused changes were never accepted either, and may go up again (after a restore):
