@@ -6,7 +6,9 @@ extension Replica {
     ///
     /// The skew is learnt from `serverTime` (the wall clock is corrected by it from now on), and
     /// every pending stamp ahead of the server gets the time its edit really happened: the old
-    /// stamp minus the skew, never later than `serverTime`. An edit made on a fast clock thus
+    /// stamp minus how far the corrected wall clock runs ahead of the server (the device clock's
+    /// own skew, or a correction kept over a restart that turned out wrong), never later than
+    /// `serverTime`. An edit made on a fast clock thus
     /// keeps its place among other people's edits instead of jumping ahead of edits made after
     /// it. Each new stamp stays past everything the replica had seen before that edit (history
     /// is kept in arrival order) and past the stamps before it, so every field's own sequence
@@ -15,9 +17,12 @@ extension Replica {
     @discardableResult
     public func restamp(after serverTime: HLC) throws -> Int {
         try transaction {
-            let wall = wallClock.now()
-            let skew = Int64(clamping: serverTime.milliseconds) - Int64(clamping: wall)
-            try setMeta(.clockOffset, .integer(min(0, skew)))
+            let wall = wallClock.now(), uptime = wallClock.uptime()
+            // The stamps ran ahead by what the correction in effect now gets wrong; the device
+            // clock itself is off by the rest, which is learnt anew.
+            let server = Int64(clamping: serverTime.milliseconds), device = Int64(clamping: wall)
+            let skew = server - Int64(clamping: try correctedWall(wall, uptime: uptime))
+            try setClockAnchor(ClockAnchor(offset: min(0, server - device), wall: wall, uptime: uptime))
             let pending = try pendingChanges().filter { $0.change.node == node && $0.change.hlc > serverTime }
             // Refused changes were never accepted either, and may go up again (after a restore):
             // they move with the others, so none of them carries the skew.
@@ -76,25 +81,4 @@ extension Replica {
         try database.query("SELECT hlc, node FROM fields") { (HLC(sql: $0.integer(0)), $0.text(1)) }
             .filter { $0.1 != node.description || !stamps.contains($0.0) }.map(\.0).max() ?? .zero
     }
-}
-
-extension Replica {
-    /// Learns how far this device's clock is off the server's from a reply's server time (call
-    /// inside the reply's transaction), ahead or behind: a fast clock would stamp edits after
-    /// later ones made elsewhere, a slow one before earlier ones. The server read its clock
-    /// between `sentAt` and now (both by this device's clock), so the offset lies between two
-    /// bounds: when they hold zero the clock counts as right (a slow answer is no skew),
-    /// otherwise the middle is taken. Every answer updates it, so a clock fixed later stops
-    /// being corrected. Offsets under `clockSkewTolerance` count as none.
-    func learnClockOffset(serverTime: HLC, sentAt: UInt64? = nil) throws {
-        guard serverTime.milliseconds > 0 else { return }
-        let server = Int64(clamping: serverTime.milliseconds), received = Int64(clamping: wallClock.now())
-        let sent = sentAt.map { min(Int64(clamping: $0), received) } ?? received
-        let low = server - received, high = server - sent
-        let offset = low <= 0 && high >= 0 ? 0 : low + (high - low) / 2
-        try setMeta(.clockOffset, .integer(abs(offset) > Self.clockSkewTolerance ? offset : 0))
-    }
-
-    /// How far off the server's a device clock may be before edits are stamped with a correction (ms).
-    static let clockSkewTolerance: Int64 = 1_000
 }

@@ -25,7 +25,8 @@ public struct SyncState: Equatable, Sendable {
     public var lastError: String?
     /// When the last sync failed, in Unix milliseconds.
     public var lastErrorAt: UInt64?
-    /// Milliseconds added to the wall clock after a server found it skewed.
+    /// Milliseconds an edit made now adds to the device's wall clock: the skew learnt from the
+    /// server, followed through any step of the device clock since (see `ClockAnchor`).
     public var clockOffset: Int64
 }
 
@@ -87,7 +88,7 @@ extension Replica {
                   acknowledged: UInt64(bitPattern: try meta(.acknowledged)?.integer ?? 0),
                   lastSync: try meta(.lastSync)?.integer.map { UInt64(clamping: $0) },
                   lastError: try meta(.lastError)?.text, lastErrorAt: try meta(.lastErrorAt)?.integer.map { UInt64(clamping: $0) },
-                  clockOffset: try meta(.clockOffset)?.integer ?? 0)
+                  clockOffset: try clockOffsetNow())
     }
 
     /// Remembers the server store's epoch (first sync, or after `resetForNewEpoch`).
@@ -110,13 +111,6 @@ extension Replica {
             try setMeta(.lastError, .text(message))
             try setMeta(.lastErrorAt, .integer(Int64(clamping: wallClock.now())))
         }
-    }
-
-    /// The wall clock corrected by any skew a server reported.
-    func correctedWall() throws -> UInt64 {
-        let offset = try meta(.clockOffset)?.integer ?? 0
-        let wall = Int64(clamping: wallClock.now())
-        return UInt64(clamping: max(0, wall.addingReportingOverflow(offset).overflow ? wall : wall + offset))
     }
 
     /// Mode 0600 for the replica file and SQLite's -wal and -shm files beside it: they hold the token.

@@ -10,8 +10,15 @@ import GSPStore
 /// The wall clock a replica stamps local edits with, in Unix milliseconds. Injectable for tests.
 public struct WallClock: Sendable {
     public let now: @Sendable () -> UInt64
-    public init(_ now: @escaping @Sendable () -> UInt64) { self.now = now }
-    public static let system = WallClock { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
+    /// The device's boot clock, read beside `now` to tell when the wall clock was set between
+    /// two readings (see `ClockAnchor`); nil when there is none. A clock a test drives by hand
+    /// has none unless the test gives one.
+    public let uptime: @Sendable () -> Uptime?
+    public init(_ now: @escaping @Sendable () -> UInt64, uptime: @escaping @Sendable () -> Uptime? = { nil }) {
+        self.now = now
+        self.uptime = uptime
+    }
+    public static let system = WallClock({ UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }, uptime: Uptime.system)
     /// A clock stopped at `milliseconds` (the HLC still moves forward by its counter).
     public static func fixed(_ milliseconds: UInt64) -> WallClock { WallClock { milliseconds } }
 }

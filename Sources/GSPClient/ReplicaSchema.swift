@@ -43,8 +43,11 @@ enum MetaKey: String {
     case format, node, user, clock, schemaVersion = "schema_version"
     case serverURL = "server_url", token, epoch, cursor
     case acknowledged = "acknowledged_seq", lastSync = "last_sync"
-    /// Milliseconds added to the wall clock, learnt from a server that refused our stamps as skewed.
+    /// Milliseconds added to the wall clock, learnt from the server's time at the last sync.
     case clockOffset = "clock_offset"
+    /// Where the device's wall clock (Unix ms) and boot clock (ms, and the boot's id) stood when
+    /// `clock_offset` was learnt: absent for an offset learnt before they were kept.
+    case clockAnchorWall = "clock_anchor_wall", clockAnchorUptime = "clock_anchor_uptime", clockAnchorBoot = "clock_anchor_boot"
     /// The role the server gave this replica's token at login ("rep" or "manager").
     case role
     /// 1 while rows held before an epoch reset wait for the full pull to confirm them (table `unconfirmed`).
