@@ -64,6 +64,7 @@ struct ScopeRouteTests {
         }
         let bearer = ["Authorization": "Bearer \(token)"]
         #expect(try get("GET", "/healthz", headers: [:]) == 200)
+        #expect(try get("GET", "/readyz", headers: [:]) == 200)
         #expect(try get("GET", "/v1/whoami", headers: bearer) == 200)
         #expect(try get("GET", "/v1/conflicts", headers: bearer) == 403)
         for report in ReportName.allCases {
