@@ -7,7 +7,8 @@ let serveCommand = Command(
     usage: """
     usage: gsp-server serve --db PATH|postgres://USER@HOST:PORT/DATABASE --listen HOST:PORT
                             [--max-drift-seconds 60] [--idle-timeout-seconds 60] [--quiet]
-                            [--max-connections-per-ip 256] [--tls-cert PEM --tls-key PEM]
+                            [--max-connections-per-ip 256] [--max-body-memory-mib 256]
+                            [--tls-cert PEM --tls-key PEM]
 
     --db is a SQLite file (created when missing) or a PostgreSQL URL (postgres:// or
     postgresql://, libpq's syntax; the schema is created in an empty database). Several
@@ -28,10 +29,13 @@ let serveCommand = Command(
     One client address may hold at most --max-connections-per-ip connections at once (0: no
     cap; use 0 behind a reverse proxy, where every connection comes from the proxy); the
     server takes 1,024 at once in all. A connection over a limit is closed at once.
+    Request bodies are stored only for requests the server takes (a known route, a valid
+    token), and at most --max-body-memory-mib MiB of them at once, all connections together
+    (at least 17: one full-size push); a body past that gets 503 with Retry-After.
     """,
     run: { words, usage in
         let args = try Arguments(words, options: ["db", "listen", "max-drift-seconds", "idle-timeout-seconds", "max-connections-per-ip",
-                                          "tls-cert", "tls-key"], flags: ["quiet"])
+                                          "max-body-memory-mib",                                           "tls-cert", "tls-key"], flags: ["quiet"])
         if args.wantsHelp { return Output.out(usage) }
         try args.expectPositionals(0)
         let db = try args.required("db")
@@ -53,6 +57,14 @@ let serveCommand = Command(
             }
             perClient = value
         }
+        var bodyMemory = HTTPServer.defaultMaxBufferedBodyBytes
+        if let text = args.option("max-body-memory-mib") {
+            // A full-size push (16 MiB + 64 KiB) must fit, or it could never be taken.
+            guard let value = Int(text), value >= 17, value <= 1 << 20 else {
+                throw UsageError("--max-body-memory-mib must be a number of MiB from 17 (one full-size push) to 1048576")
+            }
+            bodyMemory = value << 20
+        }
         var tls: TLSIdentity?
         switch (args.option("tls-cert"), args.option("tls-key")) {
         case (nil, nil): break
@@ -63,7 +75,7 @@ let serveCommand = Command(
         let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
         let store = try StoreOpener.open(db)
         let server = try SyncServer(store: store, configuration: ServerConfiguration(
-            host: host, port: port, maxDrift: .seconds(drift), logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls,
+            host: host, port: port, maxDrift: .seconds(drift), maxBufferedBodyBytes: bodyMemory, logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls,
             maxConnectionsPerClient: perClient))
         Output.out("listening on \(server.url)")
 

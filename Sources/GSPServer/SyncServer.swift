@@ -8,6 +8,9 @@ public struct ServerConfiguration: Sendable {
     public var maxDrift: Duration
     /// Larger request bodies get 413 (a full 16 MiB frame plus headroom).
     public var maxBodyBytes: Int
+    /// Request bodies stored at once, all connections together (at least `maxBodyBytes`): a
+    /// body that would go past it gets 503 with Retry-After.
+    public var maxBufferedBodyBytes: Int
     /// Write one JSON line per request to stderr.
     public var logRequests: Bool
     /// A connection that sends nothing for this long is closed (slow or stalled clients).
@@ -24,13 +27,14 @@ public struct ServerConfiguration: Sendable {
     public static let defaultMaxConnectionsPerClient: UInt32 = 256
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0, maxDrift: Duration = .seconds(60),
-                maxBodyBytes: Int = (16 << 20) + (64 << 10), logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60,
+                maxBodyBytes: Int = (16 << 20) + (64 << 10), maxBufferedBodyBytes: Int = HTTPServer.defaultMaxBufferedBodyBytes, logRequests: Bool = true, idleTimeoutSeconds: UInt32 = 60,
                 tls: TLSIdentity? = nil, maxConnections: UInt32 = 1024,
                 maxConnectionsPerClient: UInt32 = 0) {
         self.host = host
         self.port = port
         self.maxDrift = maxDrift
         self.maxBodyBytes = maxBodyBytes
+        self.maxBufferedBodyBytes = max(maxBodyBytes, maxBufferedBodyBytes)
         self.logRequests = logRequests
         self.idleTimeoutSeconds = max(1, idleTimeoutSeconds)
         self.tls = tls
@@ -56,10 +60,11 @@ public final class SyncServer: Sendable {
         self.router = router
         let log: HTTPServer.Observer? = configuration.logRequests ? RequestLog.write : nil
         http = try HTTPServer(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes,
+                              maxBufferedBodyBytes: configuration.maxBufferedBodyBytes,
                               idleTimeoutSeconds: configuration.idleTimeoutSeconds, maxConnections: configuration.maxConnections,
                               maxConnectionsPerClient: configuration.maxConnectionsPerClient, tls: configuration.tls,
                               observer: log, eventLog: configuration.logRequests ? ServerLog.http : nil,
-                              handler: { [router] in router.handle($0) })
+                              screen: { [router] in router.admit($0) })
     }
 
     public var port: UInt16 { http.port }

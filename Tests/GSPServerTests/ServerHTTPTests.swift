@@ -77,7 +77,10 @@ struct ServerHTTPTests {
         let fixture = try ServerFixture(maxBodyBytes: 64 << 10)
         let (status, body, _) = try await fixture.send("POST", "/v1/sync", token: fixture.tokens["meg"], body: Data(count: 4 << 20))
         #expect(status == 413)
-        #expect(String(decoding: body, as: UTF8.self).contains("larger than the limit"))
+        // Like every refusal on /v1/sync, an error frame.
+        let error = try #require(try Frame.decode(body).error)
+        #expect(error.code == .tooLarge)
+        #expect(error.message.contains("larger than the limit"))
         // The connection is still usable afterwards, and nothing was stored.
         #expect(try await fixture.send("GET", "/healthz", token: nil).status == 200)
         #expect(try fixture.store.pullAll(user: manager).changes.isEmpty)

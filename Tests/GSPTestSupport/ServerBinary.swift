@@ -82,6 +82,13 @@ public final class ServerBinary {
     /// The server's stderr so far: its request log (when not quiet) and its error lines.
     public var log: String { process?.errorsSoFar ?? "" }
 
+    /// The most memory the running server has held so far (VmHWM in /proc/PID/status), in bytes.
+    public var peakMemoryBytes: Int? {
+        guard let pid = process?.pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+    }
+
     /// Whether `serve` still runs (it did not crash).
     public var isRunning: Bool { process?.isRunning ?? false }
 }

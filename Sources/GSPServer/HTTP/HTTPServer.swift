@@ -2,20 +2,25 @@
 import Foundation
 import Synchronization
 
-/// An HTTP/1.1 server on libmicrohttpd, one thread per connection. It gathers each
-/// request's body (up to a limit: 413 beyond it) and hands the whole request to `handler`.
+/// An HTTP/1.1 server on libmicrohttpd, one thread per connection. Once a request's headers
+/// are in, `screen` decides what becomes of it (see `Admission`): only a request it takes has
+/// its body stored (up to a limit: 413 beyond it), then handed whole to the handler; the
+/// bodies stored at once share one cap (503 beyond it).
 public final class HTTPServer: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// Sees a request with its headers only (the body is empty) and says what becomes of it.
+    public typealias Screen = @Sendable (HTTPRequest) -> Admission
     /// Called once per response sent, with the time from the request's first byte of headers.
     public typealias Observer = @Sendable (HTTPRequest, HTTPResponse, Duration) -> Void
     /// Hears what happens below requests: libmicrohttpd's own messages (a malformed request
     /// answered 400, a connection refused by a limit) and connections closed without a request.
     public typealias EventLog = @Sendable (String) -> Void
 
-    let handler: Handler
+    let screen: Screen
     let observer: Observer?
     let eventLog: EventLog?
     let maxBodyBytes: Int
+    let maxBufferedBodyBytes: Int
     let maxConnections: UInt32
     let maxConnectionsPerClient: UInt32
     public let host: String
@@ -23,13 +28,18 @@ public final class HTTPServer: Sendable {
     public let scheme: String
     /// The key and certificate handed to libmicrohttpd, kept for the daemon's life.
     private let tlsStrings: [CStringCopy]
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
-    private struct State {
+    struct State {
         var daemon: DaemonHandle?
         var inFlight = 0
         var stopping = false
+        /// Bytes of request bodies stored now, across all connections (at most `maxBufferedBodyBytes`).
+        var bufferedBodyBytes = 0
     }
+
+    /// The request bodies stored at once, all connections together, when not told otherwise.
+    public static let defaultMaxBufferedBodyBytes = 256 << 20
 
     /// Starts listening at once; `port` 0 picks a free port (see `port`). With `tls`, serves
     /// HTTPS only (libmicrohttpd's GnuTLS). A connection idle for `idleTimeoutSeconds` (headers
@@ -37,14 +47,17 @@ public final class HTTPServer: Sendable {
     /// request (slowloris) do not hold a thread for long. At most `maxConnections` connections
     /// at once, and `maxConnectionsPerClient` from one client address (0: no cap), so one host
     /// cannot take every connection; libmicrohttpd closes a connection over a limit as soon as
-    /// it is accepted (the client sees the connection closed, with no answer).
-    public init(host: String, port: UInt16, maxBodyBytes: Int, idleTimeoutSeconds: UInt32 = 60,
-                maxConnections: UInt32 = 1024, maxConnectionsPerClient: UInt32 = 0, tls: TLSIdentity? = nil,
-                observer: Observer? = nil, eventLog: EventLog? = nil, handler: @escaping Handler) throws(HTTPServerError) {
-        self.handler = handler
+    /// it is accepted (the client sees the connection closed, with no answer). The bodies stored
+    /// at once, all connections together, stay under `maxBufferedBodyBytes` (at least `maxBodyBytes`).
+    public init(host: String, port: UInt16, maxBodyBytes: Int, maxBufferedBodyBytes: Int = HTTPServer.defaultMaxBufferedBodyBytes,
+                idleTimeoutSeconds: UInt32 = 60, maxConnections: UInt32 = 1024, maxConnectionsPerClient: UInt32 = 0,
+                tls: TLSIdentity? = nil, observer: Observer? = nil, eventLog: EventLog? = nil,
+                screen: @escaping Screen) throws(HTTPServerError) {
+        self.screen = screen
         self.observer = observer
         self.eventLog = eventLog
         self.maxBodyBytes = maxBodyBytes
+        self.maxBufferedBodyBytes = max(maxBodyBytes, maxBufferedBodyBytes)
         self.maxConnections = maxConnections
         self.maxConnectionsPerClient = maxConnectionsPerClient
         self.host = host
@@ -83,6 +96,15 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.daemon = DaemonHandle(pointer: daemon) }
     }
 
+    /// A server that takes every request (up to `maxBodyBytes`) and hands it to `handler`.
+    public convenience init(host: String, port: UInt16, maxBodyBytes: Int, idleTimeoutSeconds: UInt32 = 60,
+                            maxConnections: UInt32 = 1024, maxConnectionsPerClient: UInt32 = 0, tls: TLSIdentity? = nil,
+                            observer: Observer? = nil, eventLog: EventLog? = nil, handler: @escaping Handler) throws(HTTPServerError) {
+        try self.init(host: host, port: port, maxBodyBytes: maxBodyBytes, idleTimeoutSeconds: idleTimeoutSeconds,
+                      maxConnections: maxConnections, maxConnectionsPerClient: maxConnectionsPerClient, tls: tls,
+                      observer: observer, eventLog: eventLog, screen: { _ in .read(maxBodyBytes: maxBodyBytes, handler: handler) })
+    }
+
     deinit { stop(timeout: .zero) }
 
     /// The port the server listens on.
@@ -109,66 +131,6 @@ public final class HTTPServer: Sendable {
 
     // MARK: libmicrohttpd callbacks (on connection threads)
 
-    /// Per-request state kept in libmicrohttpd's `con_cls` slot from the first call to completion.
-    private final class Pending {
-        let started = ContinuousClock.now
-        var request: HTTPRequest
-        var tooLarge = false
-        /// The body is complete and the handler runs (or ran): counted in `inFlight`.
-        var answering = false
-        init(request: HTTPRequest) { self.request = request }
-    }
-
-    private func onRequest(_ connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
-                           data: UnsafePointer<CChar>?, size: UnsafeMutablePointer<Int>,
-                           context: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
-        guard let raw = context.pointee else {
-            // First call: only the headers are in.
-            if let record = cmhd_connection_context(connection) {
-                Unmanaged<ConnectionRecord>.fromOpaque(record).takeUnretainedValue().requests += 1
-            }
-            let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
-                                      query: Self.values(connection, .GET_ARGUMENT_KIND),
-                                      headers: Self.values(connection, .HEADER_KIND, lowercased: true), overTLS: scheme == "https")
-            let pending = Pending(request: request)
-            context.pointee = Unmanaged.passRetained(pending).toOpaque()
-            // A declared length over the limit is not stored: the body is read and thrown away,
-            // then answered 413. Answering before the body is read would close the connection on
-            // unread data, and a client still sending (libcurl) then sees a broken pipe, not the 413.
-            if let length = request.header("content-length").flatMap(Int.init), length > maxBodyBytes {
-                pending.tooLarge = true
-            }
-            return .YES
-        }
-        let pending = Unmanaged<Pending>.fromOpaque(raw).takeUnretainedValue()
-        if size.pointee > 0 {
-            if !pending.tooLarge, let data {
-                if pending.request.body.count + size.pointee > maxBodyBytes {
-                    pending.tooLarge = true
-                    pending.request.body = Data()
-                } else {
-                    pending.request.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size.pointee)
-                }
-            }
-            size.pointee = 0
-            return .YES
-        }
-        // From here the request is in progress: a stop waits for its answer. One still arriving
-        // (a client that may never finish it) does not hold a stop up.
-        pending.answering = true
-        state.withLock { $0.inFlight += 1 }
-        return respond(pending.tooLarge ? tooLarge() : handler(pending.request), to: pending, on: connection)
-    }
-
-    private func tooLarge() -> HTTPResponse {
-        .error(413, "the request body is larger than the limit of \(maxBodyBytes) bytes: push fewer changes per request")
-    }
-
-    private func respond(_ response: HTTPResponse, to pending: Pending, on connection: OpaquePointer) -> MHD_Result {
-        observer?(pending.request, response, ContinuousClock.now - pending.started)
-        return send(response, on: connection)
-    }
-
     /// libmicrohttpd's message, without the HTML page it sends, and naming the limits it speaks of.
     private func explain(_ message: String) -> String {
         var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -181,7 +143,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// One connection's life, kept in libmicrohttpd's socket context from its start to its close.
-    private final class ConnectionRecord {
+    final class ConnectionRecord {
         let client: String
         var requests = 0
         init(client: String) { self.client = client }
@@ -210,10 +172,13 @@ public final class HTTPServer: Sendable {
         guard let context, let raw = context.pointee else { return }
         let pending = Unmanaged<Pending>.fromOpaque(raw).takeRetainedValue()
         context.pointee = nil
-        if pending.answering { state.withLock { $0.inFlight -= 1 } }
+        state.withLock {
+            if pending.answering { $0.inFlight -= 1 }
+            $0.bufferedBodyBytes -= pending.charged
+        }
     }
 
-    private func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+    func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
         var body = response.body
         let created = body.withUnsafeMutableBytes { buffer in
             MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
@@ -228,7 +193,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Collects one kind of connection values (headers or query arguments) into a dictionary.
-    private static func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercased: Bool = false) -> [String: String] {
+    static func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind, lowercased: Bool = false) -> [String: String] {
         final class Box { var values: [String: String] = [:]; var lowercased = false }
         let box = Box()
         box.lowercased = lowercased
@@ -248,7 +213,7 @@ public final class HTTPServer: Sendable {
 
 /// The daemon pointer, moved between threads only under the server's lock.
 // @unchecked: libmicrohttpd's daemon functions used here (info, quiesce, stop) may be called from any thread.
-private struct DaemonHandle: @unchecked Sendable {
+struct DaemonHandle: @unchecked Sendable {
     let pointer: OpaquePointer
 }
 

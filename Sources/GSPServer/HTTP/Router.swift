@@ -23,18 +23,25 @@ public struct Route: Sendable {
     /// The query parameters the route reads: the router refuses any other with 400, naming it
     /// and these. Nil when the handler checks them itself (the dashboard answers with a page).
     public var parameters: [String]?
+    /// The largest body the route takes (413 beyond it); nil for the server's limit. Requests
+    /// other than pushes carry small bodies, if any: a large one is refused unread.
+    public var maxBodyBytes: Int?
     /// How this route words a refusal (401, 403) or a failure: JSON by default.
     public var errorResponse: @Sendable (Int, String) -> HTTPResponse
     public var handler: Handler
 
+    /// What a route takes when not told otherwise (a login form, a query in a body).
+    public static let defaultMaxBodyBytes = 64 << 10
+
     public init(_ method: String, _ path: String, prefix: Bool = false, access: Access, parameters: [String]? = [],
-                errorResponse: @escaping @Sendable (Int, String) -> HTTPResponse = HTTPResponse.error,
+                maxBodyBytes: Int? = Route.defaultMaxBodyBytes, errorResponse: @escaping @Sendable (Int, String) -> HTTPResponse = HTTPResponse.error,
                 handler: @escaping Handler) {
         self.method = method
         self.path = path
         self.prefix = prefix
         self.access = access
         self.parameters = parameters
+        self.maxBodyBytes = maxBodyBytes
         self.errorResponse = errorResponse
         self.handler = handler
     }
@@ -44,7 +51,8 @@ public struct Route: Sendable {
     }
 }
 
-/// The routing table: finds the route, checks the bearer token and the role, runs the handler.
+/// The routing table: finds the route, checks the bearer token and the role from the request's
+/// headers (so a refused request's body is never stored), then runs the handler on the whole request.
 public struct Router: Sendable {
     public private(set) var routes: [Route] = []
     let authenticator: Authenticator
@@ -54,39 +62,58 @@ public struct Router: Sendable {
     /// Adds a route; later routes with the same path take precedence (so a placeholder can be replaced).
     public mutating func add(_ route: Route) { routes.insert(route, at: 0) }
 
+    /// Answers a whole request (headers and body) at once.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch admit(request) {
+        case .refuse(let response): response
+        case .read(_, _, let handler): handler(request)
+        }
+    }
+
+    /// Decides from the headers alone (the body is not read yet): the route, the token (one
+    /// look-up in the store per request), the role and the query. A request taken gets the
+    /// route's body limit and a handler that runs the route as that user.
+    public func admit(_ request: HTTPRequest) -> HTTPServer.Admission {
         let candidates = routes.filter { $0.matches(path: request.path) }
         guard let route = candidates.first(where: { $0.method == request.method }) else {
-            if candidates.isEmpty { return .error(404, "no such path: \(request.path)") }
+            if candidates.isEmpty { return .refuse(.error(404, "no such path: \(request.path)")) }
             var response = HTTPResponse.error(405, "\(request.path) does not take \(request.method)")
             response.headers["Allow"] = Set(candidates.map(\.method)).sorted().joined(separator: ", ")
-            return response
+            return .refuse(response)
         }
         var user: User?
         if route.access != .open {
             do {
                 user = try authenticator.user(authorization: request.header("authorization"))
             } catch let unavailable as ServerStoreUnavailable {
-                return Self.unavailable(route, unavailable)
+                return .refuse(Self.unavailable(route, unavailable))
             } catch {
-                return Self.failed(route, request, error)
+                return .refuse(Self.failed(route, request, error))
             }
             guard let user else {
                 var response = route.errorResponse(401, "missing or unknown bearer token: ask an administrator for a token ('gsp-server user add') and send it as 'Authorization: Bearer TOKEN'")
                 response.headers["WWW-Authenticate"] = "Bearer"
-                return response
+                return .refuse(response)
             }
             if route.access == .manager && user.role != .manager {
                 var response = route.errorResponse(403, "\(request.path) is for managers; '\(user.name)' is a \(user.role.rawValue)")
                 response.user = user.name
-                return response
+                return .refuse(response)
             }
         }
         if let known = route.parameters, let refusal = QueryParameters.unknown(in: request.query, known: known, path: request.path) {
             var response = route.errorResponse(400, refusal)
             response.user = user?.name
-            return response
+            return .refuse(response)
         }
+        return .read(maxBodyBytes: route.maxBodyBytes ?? .max, errorResponse: { [errorResponse = route.errorResponse, user] status, message in
+            var response = errorResponse(status, message)
+            response.user = user?.name
+            return response
+        }) { [user] request in Self.run(route, request, user: user) }
+    }
+
+    static func run(_ route: Route, _ request: HTTPRequest, user: User?) -> HTTPResponse {
         do {
             var response = try route.handler(request, user)
             if response.user == nil { response.user = user?.name }

@@ -15,8 +15,8 @@ enum SyncRoute {
     static let contentType = "application/x-gsp-frame"
 
     static func route(service: SyncService) -> Route {
-        Route("POST", "/v1/sync", access: .user, errorResponse: { status, message in
-            errorFrame(status, code: status == 401 ? .unauthorized : status == 403 ? .forbidden : .internalError, message)
+        Route("POST", "/v1/sync", access: .user, maxBodyBytes: nil, errorResponse: { status, message in
+            errorFrame(status, code: status == 401 ? .unauthorized : status == 403 ? .forbidden : status == 413 ? .tooLarge : .internalError, message)
         }) { request, user in
             guard let user else { return errorFrame(401, code: .unauthorized, "no user") }
             // Refuse what is not a frame by its label, before reading it: a form or JSON posted here is a client bug.
