@@ -38,11 +38,11 @@ struct PostgresServerProcessTests {
         try database.execute("UPDATE schema_version SET version = 99")
         let newer = try Self.server(["serve", "--db", database.url] + listen)
         #expect(newer.status == 1)
-        #expect(newer.stderr.contains("version 99, newer than this gsp-server's (version 1): upgrade gsp-server"), "\(newer.stderr)")
+        #expect(newer.stderr.contains("version 99, newer than this gsp-server's (version 2): upgrade gsp-server"), "\(newer.stderr)")
         try database.execute("UPDATE schema_version SET version = 0")
         let unknown = try Self.server(["migrate", "--db", database.url])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("has version 0, which this gsp-server (schema version 1) does not know"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("has version 0, which this gsp-server (schema version 2) does not know"), "\(unknown.stderr)")
     }
 
     /// Writers push through two servers at random while readers pull in small pages: every

@@ -10,7 +10,7 @@ import GSPPostgres
 public final class PostgresServerStore: ServerStore {
     let pool: PostgresPool
     public let location: String
-    static let schemaVersion: Int64 = 1
+    static let schemaVersion: Int64 = 2
 
     /// True for the URLs this backend takes: `postgres://` and `postgresql://`, in any case.
     public static func handles(_ location: String) -> Bool { PostgresURL.handles(location) }
@@ -53,16 +53,25 @@ public final class PostgresServerStore: ServerStore {
         }
     }
 
-    /// Creates missing tables and records the schema version; safe to run again, also by
-    /// several servers starting at once (an advisory lock serializes them).
+    /// Creates missing tables, upgrades an older schema (`migrations`) and records the schema
+    /// version; safe to run again, also by several servers starting at once (an advisory lock
+    /// serializes them).
     public func migrate() throws {
         try run { db in
             try db.transaction {
                 try db.execute("SELECT pg_advisory_xact_lock(7301001)")
-                let version = try self.checkVersion(db, allowMissing: true)
-                if version == nil {
+                var version = try self.checkVersion(db, allowMissing: true) ?? 0
+                if version == 0 {
                     for statement in Self.schema { try db.execute(statement) }
-                    try db.execute("INSERT INTO schema_version(version) VALUES ($1)", [.integer(Self.schemaVersion)])
+                    try db.execute("INSERT INTO schema_version(version) VALUES (1)")
+                    version = 1
+                }
+                // A new database is created at version 1 and migrated, so both paths build the same schema.
+                if version < Self.schemaVersion {
+                    for step in Self.migrations[Int(version - 1)...] {
+                        for statement in step { try db.execute(statement) }
+                    }
+                    try db.execute("UPDATE schema_version SET version = $1", [.integer(Self.schemaVersion)])
                 }
                 try db.execute("INSERT INTO meta(key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
                                [.text(UUID().uuidString.lowercased())])
@@ -136,6 +145,22 @@ public final class PostgresServerStore: ServerStore {
         "CREATE TABLE scope_log (seq BIGINT PRIMARY KEY, tbl TEXT NOT NULL, rid TEXT NOT NULL, usr TEXT NOT NULL)",
         "CREATE INDEX scope_log_user ON scope_log(usr, seq)",
         "CREATE TABLE acks (node TEXT PRIMARY KEY, usr TEXT NOT NULL, acknowledged BIGINT NOT NULL, last_seen BIGINT NOT NULL)",
+    ]
+
+    /// The steps from each schema version to the next: `migrations[0]` takes version 1 to 2.
+    static let migrations: [[String]] = [
+        // 1 -> 2: narrower history indexes. Every pushed change paid for three index inserts, two
+        // of them wide or random: `history_stamp` (five columns, three of them text) and a
+        // B-tree on `received` that no production query reads. A stamp lookup finds its few
+        // candidates by HLC and row and checks the rest; `received` keeps a BRIN index (a few
+        // bytes per range of pages) for `history(since:)`. Same tables and columns: backups of
+        // version 1 restore unchanged.
+        [
+            "DROP INDEX IF EXISTS history_stamp",
+            "DROP INDEX IF EXISTS history_received",
+            "CREATE INDEX history_hlc_row ON history(hlc, rid)",
+            "CREATE INDEX history_received ON history USING brin(received)",
+        ],
     ]
 
     /// Runs `body` on a pooled connection; a lost database becomes `ServerStoreUnavailable`.
