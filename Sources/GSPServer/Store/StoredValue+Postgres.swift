@@ -68,14 +68,24 @@ struct PostgresChangeArrays {
     private var tables: [String] = [], rows: [String] = [], fields: [String] = []
     private var values = PostgresValueArrays()
     private var hlcs: [Int64] = [], nodes: [String] = [], prevs: [Int64] = [], users: [String] = []
+    private var lastRow: RowID?, lastRowText = "", lastNode: NodeID?, lastNodeText = ""
 
     var isEmpty: Bool { count == 0 }
 
     mutating func append(_ change: Change, user: String) {
         count += 1
-        tables.append(change.table); rows.append(change.row.lowercased); fields.append(change.field)
+        // A push's changes come from one node and in runs per row: their text is made once per run.
+        if change.row != lastRow {
+            lastRow = change.row
+            lastRowText = change.row.lowercased
+        }
+        if change.node != lastNode {
+            lastNode = change.node
+            lastNodeText = change.node.description
+        }
+        tables.append(change.table); rows.append(lastRowText); fields.append(change.field)
         values.append(change.value)
-        hlcs.append(Int64(bitPattern: change.hlc.rawValue)); nodes.append(change.node.description)
+        hlcs.append(Int64(bitPattern: change.hlc.rawValue)); nodes.append(lastNodeText)
         prevs.append(Int64(bitPattern: change.prev.rawValue)); users.append(user)
     }
 
