@@ -86,7 +86,7 @@ extension PostgresMergeSession {
             let change = try found.change(i)
             winners[change.key] = (change, found.text(i, 10))
             storedKeys.insert(change.key)
-            guard !found.isNull(i, 13), let node = NodeID(found.text(i, 12)) else { continue }
+            guard !found.isNull(i, 13), let node = found.uuid(i, 12).map(NodeID.init) else { continue }
             let stamp = Stamp(key: change.key, hlc: HLC(sql: found.integer(i, 11)), node: node)
             seen[stamp, default: []].append(try PostgresValueColumns.decode(found, i, 13))
         }

@@ -104,9 +104,14 @@ struct PostgresChangeArrays {
 }
 
 extension PostgresResult {
+    /// A UUID stored as text: parsed in place when canonical (as the store writes them), else by Foundation.
+    func uuid(_ row: Int, _ column: Int) -> UUID? {
+        withBytes(row, column) { UUID(canonicalUTF8: $0) } ?? UUID(uuidString: text(row, column))
+    }
+
     /// A change stored as tbl, rid, field, kind, ival, tval, currency, hlc, node, prev from `column` on.
     func change(_ row: Int, from column: Int = 0) throws -> Change {
-        guard let rowID = UUID(uuidString: text(row, column + 1)), let node = NodeID(text(row, column + 8)) else {
+        guard let rowID = uuid(row, column + 1), let node = uuid(row, column + 8).map(NodeID.init) else {
             throw ServerStoreError("stored row or node id is not a UUID (\(text(row, column)) \(text(row, column + 1)))")
         }
         return Change(table: text(row, column), row: rowID, field: text(row, column + 2),
