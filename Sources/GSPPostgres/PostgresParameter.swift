@@ -77,9 +77,14 @@ private struct ArrayLiteral {
     mutating func append(_ value: String) {
         separate()
         bytes.append(0x22)
-        for byte in value.utf8 {
-            if byte == 0x22 || byte == 0x5C { bytes.append(0x5C) }
-            bytes.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most values need no escape: copied in one go.
+            guard utf8.contains(where: { $0 == 0x22 || $0 == 0x5C }) else { return bytes.append(contentsOf: utf8) }
+            for byte in utf8 {
+                if byte == 0x22 || byte == 0x5C { bytes.append(0x5C) }
+                bytes.append(byte)
+            }
         }
         bytes.append(0x22)
     }

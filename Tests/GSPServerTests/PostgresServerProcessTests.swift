@@ -31,7 +31,7 @@ struct PostgresServerProcessTests {
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("holds no gsp-server schema: run 'gsp-server migrate"), "\(empty.stderr)")
         // The first migrate creates the schema and says so; "up to date" only when it already was.
-        for expected in ["schema version 1 created in ", "is up to date (schema version 1, epoch "] {
+        for expected in ["schema version 2 created in ", "is up to date (schema version 2, epoch "] {
             let migrated = try Self.server(["migrate", "--db", database.url])
             #expect(migrated.status == 0, "migrate is safe to run again: \(migrated.stderr)")
             #expect(migrated.stdout.contains(expected), "\(migrated.stdout)")
@@ -39,11 +39,11 @@ struct PostgresServerProcessTests {
         try database.execute("UPDATE schema_version SET version = 99")
         let newer = try Self.server(["serve", "--db", database.url] + listen)
         #expect(newer.status == 1)
-        #expect(newer.stderr.contains("version 99, newer than this gsp-server's (version 1): upgrade gsp-server"), "\(newer.stderr)")
+        #expect(newer.stderr.contains("version 99, newer than this gsp-server's (version 2): upgrade gsp-server"), "\(newer.stderr)")
         try database.execute("UPDATE schema_version SET version = 0")
         let unknown = try Self.server(["migrate", "--db", database.url])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("has version 0, which this gsp-server (schema version 1) does not know"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("has version 0, which this gsp-server (schema version 2) does not know"), "\(unknown.stderr)")
     }
 
     /// Writers push through two servers at random while readers pull in small pages: every

@@ -49,7 +49,7 @@ extension PostgresMergeSession {
                                    WHERE (s.hlc <= f.hlc OR f.hlc < 0) AND x.tbl = s.tbl AND x.rid = s.rid AND x.field = s.field
                                    AND x.hlc = s.hlc OFFSET 0) h ON true
                 """, [.textArray(stamps.map(\.key.table)), .textArray(stamps.map(\.key.row.lowercased)), .textArray(stamps.map(\.key.field)),
-                      .integerArray(stamps.map { Int64(bitPattern: $0.hlc.rawValue) }), .textArray(stamps.map(\.node.description))]),
+                      .integerArray(stamps.map { Int64(bitPattern: $0.hlc.rawValue) }), .textArray(Self.nodeTexts(stamps.map(\.node)))]),
             PostgresStatement("""
                 SELECT r.tbl, r.rid, r.deal FROM unnest($1::text[], $2::text[]) AS w(tbl, rid)
                 CROSS JOIN LATERAL (SELECT * FROM row_deals x WHERE x.tbl = w.tbl AND x.rid = w.rid LIMIT 1) r
@@ -78,13 +78,16 @@ extension PostgresMergeSession {
         start(at: results[1].integer(0, 0))
 
         let found = results[2]
+        winners.reserveCapacity(keys.count)
+        seen.reserveCapacity(stamps.count)
+        fieldWrites.reserveCapacity(keys.count)
         for key in keys { winners[key] = .some(nil) }
         for stamp in stamps { seen[stamp] = [] }
         for i in 0..<found.rowCount {
             let change = try found.change(i)
             winners[change.key] = (change, found.text(i, 10))
             storedKeys.insert(change.key)
-            guard !found.isNull(i, 13), let node = NodeID(found.text(i, 17)) else { continue }
+            guard !found.isNull(i, 13), let node = found.uuid(i, 17).map(NodeID.init) else { continue }
             let hlc = HLC(sql: found.integer(i, 11)), value = try PostgresValueColumns.decode(found, i, 13)
             let stamp = Stamp(key: change.key, hlc: hlc, node: node)
             // Every node's changes at this HLC were read, so the list is complete for any of them.
@@ -114,6 +117,17 @@ extension PostgresMergeSession {
                 storedFields[key, default: []].append((change, stored.text(i, 10), stored.integer(i, 11)))
                 storedKeys.insert(change.key)
             }
+        }
+    }
+
+    /// The text of each node, made once per node (a push's stamps share one or a few).
+    private static func nodeTexts(_ nodes: [NodeID]) -> [String] {
+        var texts: [NodeID: String] = [:]
+        return nodes.map { node in
+            if let text = texts[node] { return text }
+            let text = node.description
+            texts[node] = text
+            return text
         }
     }
 

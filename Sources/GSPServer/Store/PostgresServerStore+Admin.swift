@@ -57,7 +57,11 @@ extension PostgresServerStore {
     /// The tables a backup holds, in restore order.
     static let backupTables = ["meta", "sequence_allocator", "users", "fields", "history", "conflicts",
                                "row_deals", "deal_owners", "scope_log", "acks"]
-    static var backupHeader: String { "gsp-server postgres backup, schema version \(schemaVersion)\n" }
+    static var backupHeader: String { backupHeader(schemaVersion) }
+    static func backupHeader(_ version: Int64) -> String { "gsp-server postgres backup, schema version \(version)\n" }
+    /// Versions whose backups restore here: their tables and columns are this version's
+    /// (version 2 changed only history's indexes).
+    static let restorableVersions: [Int64] = [1, 2]
 
     /// Writes every table, from one snapshot, in COPY text format to one file. For very large
     /// databases, `pg_dump` does the same job in less memory (see docs/operations.md).
@@ -119,8 +123,8 @@ extension PostgresServerStore {
 
     /// Splits a backup file into its tables' COPY data, checking the header and the table names.
     static func parseBackup(_ bytes: [UInt8], path: String) throws -> [(String, [UInt8])] {
-        let header = Array(backupHeader.utf8)
-        guard bytes.starts(with: header) else {
+        let headers = restorableVersions.map { Array(backupHeader($0).utf8) }
+        guard let header = headers.first(where: { bytes.starts(with: $0) }) else {
             let first = String(decoding: bytes.prefix(while: { $0 != 0x0A }).prefix(80), as: UTF8.self)
             if first.hasPrefix("gsp-server postgres backup") {
                 throw ServerStoreError("\(path) is a backup of another schema version (\(first)); this gsp-server writes and reads version \(schemaVersion)")

@@ -11,7 +11,7 @@ import Synchronization
 public final class PostgresServerStore: ServerStore {
     let pool: PostgresPool
     public let location: String
-    static let schemaVersion: Int64 = 1
+    static let schemaVersion: Int64 = 2
     private let migrationAtOpen = Mutex<SchemaMigration?>(nil)
     public var schemaAtOpen: SchemaMigration? { migrationAtOpen.withLock { $0 } }
 
@@ -57,22 +57,33 @@ public final class PostgresServerStore: ServerStore {
         }
     }
 
-    /// Creates missing tables and records the schema version; safe to run again, also by
-    /// several servers starting at once (an advisory lock serializes them).
+    /// Creates missing tables, upgrades an older schema (`migrations`) and records the schema
+    /// version; safe to run again, also by several servers starting at once (an advisory lock
+    /// serializes them).
     @discardableResult
     public func migrate() throws -> SchemaMigration {
         try run { db in
             try db.transaction {
                 try db.execute("SELECT pg_advisory_xact_lock(7301001)")
-                let version = try self.checkVersion(db, allowMissing: true)
-                if version == nil {
+                let found = try self.checkVersion(db, allowMissing: true)
+                var version = found ?? 0
+                if version == 0 {
                     for statement in Self.schema { try db.execute(statement) }
-                    try db.execute("INSERT INTO schema_version(version) VALUES ($1)", [.integer(Self.schemaVersion)])
+                    try db.execute("INSERT INTO schema_version(version) VALUES (1)")
+                    version = 1
+                }
+                // A new database is created at version 1 and migrated, so both paths build the same schema.
+                if version < Self.schemaVersion {
+                    for step in Self.migrations[Int(version - 1)...] {
+                        for statement in step { try db.execute(statement) }
+                    }
+                    try db.execute("UPDATE schema_version SET version = $1", [.integer(Self.schemaVersion)])
                 }
                 try db.execute("INSERT INTO meta(key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
                                [.text(UUID().uuidString.lowercased())])
                 try db.execute("INSERT INTO sequence_allocator(id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
-                return version.map { SchemaMigration.upToDate(version: $0) } ?? .created(version: Self.schemaVersion)
+                guard let found else { return .created(version: Self.schemaVersion) }
+                return found < Self.schemaVersion ? .upgraded(from: found, to: Self.schemaVersion) : .upToDate(version: found)
             }
         }
     }
@@ -142,6 +153,22 @@ public final class PostgresServerStore: ServerStore {
         "CREATE TABLE scope_log (seq BIGINT PRIMARY KEY, tbl TEXT NOT NULL, rid TEXT NOT NULL, usr TEXT NOT NULL)",
         "CREATE INDEX scope_log_user ON scope_log(usr, seq)",
         "CREATE TABLE acks (node TEXT PRIMARY KEY, usr TEXT NOT NULL, acknowledged BIGINT NOT NULL, last_seen BIGINT NOT NULL)",
+    ]
+
+    /// The steps from each schema version to the next: `migrations[0]` takes version 1 to 2.
+    static let migrations: [[String]] = [
+        // 1 -> 2: narrower history indexes. Every pushed change paid for three index inserts, two
+        // of them wide or random: `history_stamp` (five columns, three of them text) and a
+        // B-tree on `received` that no production query reads. A stamp lookup finds its few
+        // candidates by HLC and row and checks the rest; `received` keeps a BRIN index (a few
+        // bytes per range of pages) for `history(since:)`. Same tables and columns: backups of
+        // version 1 restore unchanged.
+        [
+            "DROP INDEX IF EXISTS history_stamp",
+            "DROP INDEX IF EXISTS history_received",
+            "CREATE INDEX history_hlc_row ON history(hlc, rid)",
+            "CREATE INDEX history_received ON history USING brin(received)",
+        ],
     ]
 
     /// Runs `body` on a pooled connection; a lost database becomes `ServerStoreUnavailable`.

@@ -68,14 +68,24 @@ struct PostgresChangeArrays {
     private var tables: [String] = [], rows: [String] = [], fields: [String] = []
     private var values = PostgresValueArrays()
     private var hlcs: [Int64] = [], nodes: [String] = [], prevs: [Int64] = [], users: [String] = []
+    private var lastRow: RowID?, lastRowText = "", lastNode: NodeID?, lastNodeText = ""
 
     var isEmpty: Bool { count == 0 }
 
     mutating func append(_ change: Change, user: String) {
         count += 1
-        tables.append(change.table); rows.append(change.row.lowercased); fields.append(change.field)
+        // A push's changes come from one node and in runs per row: their text is made once per run.
+        if change.row != lastRow {
+            lastRow = change.row
+            lastRowText = change.row.lowercased
+        }
+        if change.node != lastNode {
+            lastNode = change.node
+            lastNodeText = change.node.description
+        }
+        tables.append(change.table); rows.append(lastRowText); fields.append(change.field)
         values.append(change.value)
-        hlcs.append(Int64(bitPattern: change.hlc.rawValue)); nodes.append(change.node.description)
+        hlcs.append(Int64(bitPattern: change.hlc.rawValue)); nodes.append(lastNodeText)
         prevs.append(Int64(bitPattern: change.prev.rawValue)); users.append(user)
     }
 
@@ -94,9 +104,14 @@ struct PostgresChangeArrays {
 }
 
 extension PostgresResult {
+    /// A UUID stored as text: parsed in place when canonical (as the store writes them), else by Foundation.
+    func uuid(_ row: Int, _ column: Int) -> UUID? {
+        withBytes(row, column) { UUID(canonicalUTF8: $0) } ?? UUID(uuidString: text(row, column))
+    }
+
     /// A change stored as tbl, rid, field, kind, ival, tval, currency, hlc, node, prev from `column` on.
     func change(_ row: Int, from column: Int = 0) throws -> Change {
-        guard let rowID = UUID(uuidString: text(row, column + 1)), let node = NodeID(text(row, column + 8)) else {
+        guard let rowID = uuid(row, column + 1), let node = uuid(row, column + 8).map(NodeID.init) else {
             throw ServerStoreError("stored row or node id is not a UUID (\(text(row, column)) \(text(row, column + 1)))")
         }
         return Change(table: text(row, column), row: rowID, field: text(row, column + 2),
