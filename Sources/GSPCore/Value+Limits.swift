@@ -4,15 +4,9 @@ public enum ValueLimits {
     /// UTF-8 bytes of any one string on the wire: a text value, a currency code, a name.
     /// 1 MiB plus 64 KiB, so a 1 MiB text value is legal.
     public static let stringBytes = 0x11_0000
-    /// UTF-8 bytes of a table or field name (the server refuses longer ones).
-    public static let nameBytes = 128
-
     /// Why a change to `table`.`field` setting `value` could never be synced, or nil. The
-    /// message names the field and the limit.
+    /// message names the field and the limit. (Names have their own rule: `Schema.isValidName`.)
     public static func problem(table: String, field: String, value: Value) -> String? {
-        if table.utf8.count > nameBytes || field.utf8.count > nameBytes {
-            return "the table or field name '\(abbreviated(table + "." + field, to: 60))' is over \(nameBytes) bytes, the longest name a sync carries"
-        }
         switch value {
         case .text(let text) where text.utf8.count > stringBytes:
             return "\(table).\(field): the text is \(grouped(text.utf8.count)) bytes, over the limit of \(grouped(stringBytes)) bytes "

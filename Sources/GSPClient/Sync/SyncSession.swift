@@ -83,8 +83,11 @@ public struct SyncSession: Sendable {
     /// The first action.
     public func start() -> Action { .readPending(limit: pushLimit) }
 
-    public mutating func onPending(_ pending: [PendingChange]) -> Action {
+    /// The pending changes of the next round; `refusedLocally` were refused before sending
+    /// (see `Replica.pendingChangesToSend`) and count as refused.
+    public mutating func onPending(_ pending: [PendingChange], refusedLocally: Int = 0) -> Action {
         guard case .readingPending = state else { return unexpected("pending changes") }
+        summary.refused += refusedLocally
         // A round ends at `pushLimit` changes or before its changes could pass `maxRoundBytes`
         // (at least one change): large values need not wait for the server's 413 to be split.
         var batch = Array(pending.prefix(pushLimit)), bytes = 0

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GSPCore
 import GSPClient
+import GSPStore
 import GSPTestSupport
 
 /// Legal text values near the 1,114,112-byte string limit, through the real `gsp-server` on
@@ -54,5 +55,39 @@ struct BigValueSyncTests {
         try importer.write([FieldWrite(.deals, RowID(), "title", .text("later")), FieldWrite(.deals, RowID(), "owner", .text("meg"))])
         _ = try await sync(importer)
         #expect(try importer.pendingCount() == 0)
+    }
+
+    /// A replica written by an older gsp may hold a pending value over the string limit. The
+    /// sync refuses that one change on the device (listed with code tooLarge, taken back) and
+    /// sends the rest: the replica is never blocked by it, and others see the deal without it.
+    @Test func aPendingValueOverTheLimitIsRefusedLocallyAndTheRestGoesUp() async throws {
+        let team = try LiveTeam(users: [("meg", "manager")])
+        let old = try team.replica("meg")
+        let deal = RowID()
+        try old.write([FieldWrite(.deals, deal, "title", .text("big deal")), FieldWrite(.deals, deal, "owner", .text("meg")),
+                       FieldWrite(.deals, deal, "next_step", .text("placeholder"))])
+        // What an older gsp stored: the placeholder made 1.2 MB, everywhere the replica keeps it.
+        let database = try Database(path: old.path, create: false)
+        for table in ["pending", "fields", "history"] {
+            try database.run("UPDATE \(table) SET vt = ? WHERE field = 'next_step'", [.text(String(repeating: "x", count: 1_200_000))])
+        }
+        let later = RowID()
+        try old.write([FieldWrite(.deals, later, "title", .text("made afterwards")), FieldWrite(.deals, later, "owner", .text("meg"))])
+
+        let summary = try await team.sync(old)
+        #expect(summary.pushed == 4 && summary.refused == 1)
+        #expect(try old.pendingCount() == 0)
+        let refused = try old.refusedChanges()
+        #expect(refused.count == 1 && refused.first?.code == "tooLarge" && refused.first?.change.field == "next_step")
+        #expect(refused.first?.reason.contains("1,114,112") == true)
+        #expect(try old.fields(of: "deals", row: deal)["next_step"] == nil, "the value no sync can carry is taken back")
+
+        let other = try team.replica("meg", file: "other.sqlite")
+        try await team.sync(other)
+        #expect(try other.fields(of: "deals", row: later)["title"] == .text("made afterwards"))
+        #expect(try other.fields(of: "deals", row: deal)["title"] == .text("big deal"))
+        #expect(try other.fields(of: "deals", row: deal)["next_step"] == nil)
+        // Nothing is left to block the next sync.
+        #expect(try await team.sync(old).refused == 0)
     }
 }
