@@ -36,6 +36,7 @@ extension Replica {
         for write in writes where !Schema.isValidName(write.table) || !Schema.isValidName(write.field) {
             throw ReplicaError(.unknownField, "'\(write.table).\(write.field)' is not a table and field name: each is \(Schema.nameRule)")
         }
+        try Replica.checkCarriable(writes)
         try checkWriteScope(writes)
         var clock = try loadClock()
         let hlc = clock.tick(wallMilliseconds: try correctedWall())
@@ -55,6 +56,16 @@ extension Replica {
         }
         try saveClock(clock)
         return hlc
+    }
+
+    /// Refuses, before anything is written, a value no sync could carry (`ValueLimits`): it
+    /// would stay pending forever. Every local write (edits, imports) goes through here.
+    static func checkCarriable(_ writes: [FieldWrite]) throws(ReplicaError) {
+        for write in writes {
+            if let problem = ValueLimits.problem(table: write.table, field: write.field, value: write.value) {
+                throw ReplicaError(.invalidValue, problem + "; nothing was changed")
+            }
+        }
     }
 
     /// The HLC of the stored winner of the field named by `key` (table, row, field).

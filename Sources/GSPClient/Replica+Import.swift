@@ -39,6 +39,7 @@ extension Replica {
     /// - Parameter progress: called with (fields done, fields in all) about every 1% of the
     ///   fields, and once at the end; for a progress line on a terminal.
     public func importStamped(_ writes: [StampedWrite], progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
+        try Replica.checkCarriable(writes.map(\.write))
         var byField: [FieldKey: [StampedWrite]] = [:]
         var order: [FieldKey] = []
         for w in writes {

@@ -38,6 +38,22 @@ extension Importer {
         plan.problems += refused
     }
 
+    /// Moves the records holding a value no sync could carry (a cell over the wire's string
+    /// limit, see `ValueLimits`) to `plan.problems`, each with its line: imported, such a change
+    /// would stay pending forever.
+    static func keepCarriableRecords(_ plan: inout ImportPlan) {
+        var kept: [ImportRecord] = []
+        for record in plan.records {
+            let problem = record.writes.lazy.compactMap { ValueLimits.problem(table: record.table.rawValue, field: $0.field, value: $0.value) }.first
+            if let problem {
+                plan.problems.append(Self.problem(at: record.origin, problem))
+            } else {
+                kept.append(record)
+            }
+        }
+        plan.records = kept
+    }
+
     /// An `ImportError` for a record's origin ("file.csv:17", or "generated deal 3").
     static func problem(at origin: String, _ reason: String) -> ImportError {
         if let colon = origin.lastIndex(of: ":"), let line = Int(origin[origin.index(after: colon)...]) {

@@ -27,6 +27,7 @@ public enum Importer {
                 ownerless += 1
             }
         }
+        keepCarriableRecords(&plan)
         try keepWritableRecords(&plan, replica: replica)
         if !plan.problems.isEmpty && !skipBad {
             throw ImportRefused(problems: plan.problems)

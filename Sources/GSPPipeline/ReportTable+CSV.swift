@@ -75,7 +75,7 @@ private struct CSVLayout {
             case .plain(let i):
                 let cell = row[i]
                 switch cell {
-                case .text(let s): return ReportTable.csvField(s, neutralize: true)
+                case .text(let s): return ReportTable.csvField(Cell.shown(s), neutralize: true)
                 case .percent(let p): return p.map { Cell.format($0, decimals: 1) } ?? ""
                 case let .ratio(part, whole): return whole == 0 ? "" : Cell.format(Cell.rate(part, whole), decimals: 1)
                 default: return ReportTable.csvField(cell.isBlank ? "" : cell.text, neutralize: false)

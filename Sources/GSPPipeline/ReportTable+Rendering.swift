@@ -55,7 +55,7 @@ extension ReportTable {
     static func jsonValue(_ cell: Cell) -> String {
         switch cell {
         case .empty: "null"
-        case .text(let s): jsonString(s)
+        case .text(let s): jsonString(Cell.shown(s))
         case .integer(let n): String(n)
         case .money(let totals):
             "[" + totals.amounts.map {

@@ -28,11 +28,19 @@ public enum Cell: Hashable, Sendable {
 
     public static func count(_ n: Int) -> Cell { .integer(Int64(n)) }
 
+    /// Characters of a text cell a report shows, in every format; the rest is left out with
+    /// its size noted, so a few huge values (a text may be 1 MiB) cannot make a report too
+    /// large to fetch or read. Whole values come from `gsp export csv`.
+    public static let longestText = 200
+
+    /// `text` as a report shows it (see `longestText`).
+    static func shown(_ text: String) -> String { ValueLimits.abbreviated(text, to: longestText) }
+
     /// The cell as plain text, as the text table and CSV show it.
     public var text: String {
         switch self {
         case .empty: ""
-        case .text(let s): s
+        case .text(let s): Cell.shown(s)
         case .integer(let n): String(n)
         case .money(let totals): totals.isEmpty ? "-" : totals.amounts.map(totals.text).joined(separator: "; ")
         case let .number(x, decimals): Cell.format(x, decimals: decimals)

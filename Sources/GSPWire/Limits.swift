@@ -1,3 +1,5 @@
+import GSPCore
+
 /// The hard limits of one frame (SPEC.md, "Limits"). A frame over any of them is refused
 /// with `tooLarge` before anything is allocated for it.
 public struct Limits: Sendable, Equatable {
@@ -23,5 +25,5 @@ public struct Limits: Sendable, Equatable {
     /// The limits of protocol version 1: 16 MiB frame, 64 MiB body, 200,000 entries per list,
     /// 1,114,112-byte strings (so a 1 MiB text value is legal), 1,048,576 table entries.
     public static let standard = Limits(compressedBytes: 16 << 20, inflatedBytes: 64 << 20, changesPerFrame: 200_000,
-                                        stringBytes: 0x11_0000, tableEntries: 1 << 20)
+                                        stringBytes: ValueLimits.stringBytes, tableEntries: 1 << 20)
 }

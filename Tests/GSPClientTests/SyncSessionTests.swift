@@ -129,6 +129,22 @@ import GSPCore
         guard case .done = session.onApplied(PullResult()) else { Issue.record("expected done"); return }
     }
 
+    /// Rounds are sized by bytes as well as by count, with at least one change each, and a
+    /// round cut short counts as full: the rest goes up in the same sync.
+    @Test func roundsEndBeforeTheirBytesPassTheBudget() {
+        var session = SyncSession(node: node, knownEpoch: epoch, cursor: 0, maxRoundBytes: 3_000)
+        let big = (1...4).map { PendingChange(seq: UInt64($0), change: Change(table: "deals", row: RowID(), field: "next_step",
+                                                                              value: .text(String(repeating: "x", count: 1_200)),
+                                                                              hlc: HLC(milliseconds: 10), node: node)) }
+        guard case .send(let first) = session.onPending(big) else { Issue.record("expected a send"); return }
+        #expect(first.changes.map(\.seq) == [1, 2])
+        _ = session.onReply(reply(ack: 2, cursor: 1))
+        #expect(session.onApplied(PullResult()) == .readPending(limit: 1_000))
+        var tight = SyncSession(node: node, knownEpoch: epoch, cursor: 0, maxRoundBytes: 1)
+        guard case .send(let one) = tight.onPending(big) else { Issue.record("expected a send"); return }
+        #expect(one.changes.map(\.seq) == [1])
+    }
+
     @Test func eventsOutOfOrderFail() {
         var session = SyncSession(node: node, knownEpoch: epoch, cursor: 0)
         guard case .fail(let error) = session.onReply(reply(cursor: 1)) else { Issue.record("expected fail"); return }

@@ -38,4 +38,14 @@ import GSPWire
         let garbage = #expect(throws: SyncError.self) { try codec.decode(Data("<html>502 Bad Gateway</html>".utf8)) }
         #expect(garbage?.code == .protocolError)
     }
+
+    /// A frame over the limits came from a GSP server: the message says so, not "is the URL right".
+    @Test func anAnswerOverTheLimitsIsNotBlamedOnTheURL() throws {
+        let response = SyncResponse(epoch: UUID(), serverTime: HLC(milliseconds: 10), acknowledged: 0, cursor: 1, hasMore: false)
+        var frame = Frame.encodeBytes(.response(response))
+        frame += [UInt8](repeating: 0, count: Limits.standard.compressedBytes)
+        let error = #expect(throws: SyncError.self) { try codec.decode(Data(frame)) }
+        #expect(error?.message.contains("over the protocol's limits") == true)
+        #expect(error?.message.contains("URL") == false)
+    }
 }

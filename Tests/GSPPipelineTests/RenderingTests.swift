@@ -10,6 +10,18 @@ import GSPCore
         ])
     }
 
+    /// A text may be 1 MiB: a report of many such values once grew past what a client reads
+    /// (80 MiB). Every format shows at most `Cell.longestText` characters of a text cell.
+    @Test func longTextCellsAreShortenedInEveryFormat() {
+        let long = String(repeating: "z", count: 1_000_000)
+        let report = table([[.text(long), .integer(1)]])
+        for (format, out) in [("text", report.text()), ("csv", report.csv()), ("json", report.json()), ("html", Dashboard.html(report))] {
+            #expect(out.count < 2_000, "\(format)")
+            #expect(out.contains("(1,000,000 bytes in all)"), "\(format)")
+        }
+        #expect(table([[.text(String(repeating: "z", count: 200)), .integer(1)]]).csv().contains(String(repeating: "z", count: 200)))
+    }
+
     @Test func csvQuotesAfterRFC4180() {
         let csv = table([[.text("plain"), .text("comma, here")], [.text("say \"hi\""), .text("two\nlines")]]).csv()
         #expect(csv == "A,B\r\nplain,\"comma, here\"\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\n")

@@ -55,3 +55,20 @@ extension SeededGenerator {
     /// A node id drawn from the generator.
     public mutating func nodeID() -> NodeID { NodeID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &self) }) }
 }
+
+/// Long text that deflate cannot shrink much: printable ASCII drawn at random (about 6.6 bits
+/// a byte), for values near the wire's string limit.
+public enum BigText {
+    public static func make(bytes: Int, using rng: inout SeededGenerator) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes)
+        while out.count < bytes {
+            var word = rng.next()
+            for _ in 0..<8 where out.count < bytes {
+                out.append(0x21 + UInt8(word % 94))
+                word /= 94
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

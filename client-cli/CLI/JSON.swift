@@ -58,6 +58,10 @@ enum JSON {
 
 /// Text formatting shared by the commands.
 enum Format {
+    /// Characters of a value a listing shows (every table: `gsp pending`, `history`, `deal
+    /// list`, `deal show`); the rest is left out with its size noted. `--json` keeps whole values.
+    static let longestCell = 200
+
     static func time(_ hlc: HLC) -> String {
         let date = Date(timeIntervalSince1970: Double(hlc.milliseconds) / 1000)
         let formatter = ISO8601DateFormatter()
@@ -90,8 +94,10 @@ enum Format {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    /// A table cell: "\n", "\r", "\t" and other control characters written as escapes, so a row stays one line.
-    static func cell(_ text: String) -> String {
+    /// A table cell: "\n", "\r", "\t" and other control characters written as escapes, so a row
+    /// stays one line; over `longestCell` characters, shortened.
+    static func cell(_ long: String) -> String {
+        let text = ValueLimits.abbreviated(long, to: longestCell)
         guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

@@ -57,7 +57,7 @@ struct DealSet: Command {
         // Each field once, in the order given (the last assignment of a field is the one kept).
         var names: [String] = []
         for (field, _) in assignments where !names.contains(field) { names.append(field) }
-        let changes = names.map { after[$0].isNull ? "\($0) cleared" : "\($0) = \(after[$0].description)" }
+        let changes = names.map { after[$0].isNull ? "\($0) cleared" : "\($0) = \(after[$0].abbreviated(to: Format.longestCell))" }
         context.confirm("deal.set", "deal \(id.short): " + changes.joined(separator: ", "),
                         [("deal", .string(id.lowercased)), ("fields", .object(names.map { ($0, .value(after[$0])) }))])
     }

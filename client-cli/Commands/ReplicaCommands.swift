@@ -133,7 +133,7 @@ struct StatusCommand: Command {
     /// One line per refused change, newest first, then how many more there are.
     static func refusedLines(_ refused: [RefusedChange], limit: Int) -> [String] {
         var lines = refused.prefix(limit).map {
-            "refused   \($0.change.table) \($0.change.row.short) \($0.change.field) = \($0.change.value.description): \($0.code): \($0.reason)"
+            "refused   \($0.change.table) \($0.change.row.short) \($0.change.field) = \($0.change.value.abbreviated(to: Format.longestCell)): \($0.code): \($0.reason)"
         }
         if refused.count > limit { lines.append("          and \(refused.count - limit) more: see 'gsp pending'") }
         return lines

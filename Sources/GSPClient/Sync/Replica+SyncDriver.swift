@@ -50,7 +50,8 @@ extension Replica {
         while true {
             switch action {
             case .readPending(let limit):
-                action = session.onPending(try pendingChanges(limit: limit))
+                let (pending, refused) = try pendingChangesToSend(limit: limit)
+                action = session.onPending(pending, refusedLocally: refused)
             case .send(let round):
                 let answer: SyncAnswer
                 do {
@@ -88,6 +89,25 @@ extension Replica {
             case .fail(let error):
                 throw error
             }
+        }
+    }
+
+    /// Up to `limit` pending changes for the next round, and how many were refused here first.
+    /// A change no sync could carry (a value over the wire's limits, written by a gsp that did
+    /// not check them) is refused locally, as the server would refuse an invalid value: listed
+    /// by 'gsp pending' with code `tooLarge` and taken back, so it never blocks the rest.
+    func pendingChangesToSend(limit: Int) throws -> (changes: [PendingChange], refused: Int) {
+        var refused = 0
+        while true {
+            let pending = try pendingChanges(limit: limit)
+            let uncarriable = pending.compactMap { p in
+                ValueLimits.problem(table: p.change.table, field: p.change.field, value: p.change.value).map {
+                    (seq: p.seq, code: SyncRefusal.tooLarge, reason: "not sent, as no sync can carry it: \($0), then set it again")
+                }
+            }
+            guard !uncarriable.isEmpty else { return (pending, refused) }
+            try recordRefusals(uncarriable)
+            refused += uncarriable.count
         }
     }
 

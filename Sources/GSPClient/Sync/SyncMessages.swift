@@ -28,6 +28,8 @@ public struct SyncRefusal: Equatable, Sendable {
     public static let clockSkew = "clockSkew"
     /// The code of a change to a deal outside the user's scope (kept, and sent again if the deal becomes theirs).
     public static let outOfScope = "outOfScope"
+    /// The code of a change refused on this device before sending: its value is over the wire's limits.
+    public static let tooLarge = "tooLarge"
 
     public var seq: UInt64
     public var code: String

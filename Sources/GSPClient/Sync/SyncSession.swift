@@ -1,5 +1,6 @@
 import Foundation
 import GSPCore
+import GSPWire
 
 /// The sync protocol as a pure state machine: it decides what to do next from what
 /// happened, and does no I/O. A driver (`Replica.sync`) performs each `Action` and reports
@@ -53,6 +54,8 @@ public struct SyncSession: Sendable {
     /// Changes per round; halved when the server refuses a round as too large.
     private(set) var pushLimit: Int
     let pageSize: UInt32
+    /// Bytes the pushed changes of one round may take in its request body.
+    let maxRoundBytes: Int
     let retry: RetryPolicy
     /// Transient failures in a row for the round on the wire.
     var retries = 0
@@ -67,8 +70,9 @@ public struct SyncSession: Sendable {
     var lastRound: SyncRound?
 
     public init(node: NodeID, knownEpoch: UUID?, cursor: UInt64, pushLimit: Int = 1_000, pageSize: UInt32 = 1_000,
-                retry: RetryPolicy = .standard) {
+                maxRoundBytes: Int = WireSize.bodyBudget() - (1 << 20), retry: RetryPolicy = .standard) {
         self.node = node
+        self.maxRoundBytes = maxRoundBytes
         self.retry = retry
         self.knownEpoch = knownEpoch
         self.cursor = cursor
@@ -79,12 +83,22 @@ public struct SyncSession: Sendable {
     /// The first action.
     public func start() -> Action { .readPending(limit: pushLimit) }
 
-    public mutating func onPending(_ pending: [PendingChange]) -> Action {
+    /// The pending changes of the next round; `refusedLocally` were refused before sending
+    /// (see `Replica.pendingChangesToSend`) and count as refused.
+    public mutating func onPending(_ pending: [PendingChange], refusedLocally: Int = 0) -> Action {
         guard case .readingPending = state else { return unexpected("pending changes") }
-        lastBatchWasFull = pending.count >= pushLimit
-        lastPushedSeq = pending.prefix(pushLimit).map(\.seq).max() ?? 0
+        summary.refused += refusedLocally
+        // A round ends at `pushLimit` changes or before its changes could pass `maxRoundBytes`
+        // (at least one change): large values need not wait for the server's 413 to be split.
+        var batch = Array(pending.prefix(pushLimit)), bytes = 0
+        if let cut = batch.indices.first(where: { i in
+            bytes += WireSize.bound(of: batch[i].change) + 10
+            return i > 0 && bytes > maxRoundBytes
+        }) { batch.removeSubrange(cut...) }
+        lastBatchWasFull = pending.count >= pushLimit || batch.count < pending.count
+        lastPushedSeq = batch.map(\.seq).max() ?? 0
         let round = SyncRound(node: node, schemaVersion: Schema.version, knownEpoch: knownEpoch, cursor: cursor,
-                              pageSize: pageSize, changes: Array(pending.prefix(pushLimit)))
+                              pageSize: pageSize, changes: batch)
         lastRound = round
         retries = 0
         state = .awaitingReply(pushed: round.changes.count)

@@ -15,7 +15,11 @@ public struct WireSyncCodec: SyncCodec {
 
     public func decode(_ frame: Data) throws -> SyncAnswer {
         let message: Message
-        do { message = try Frame.decode(frame) } catch {
+        do { message = try Frame.decode(frame) } catch let error where error.code == .tooLarge {
+            // A frame from a GSP server, over a limit: the URL is right; the server built it too large.
+            throw SyncError(.protocolError, "the server's answer is over the protocol's limits (\(error)), so it could not be read; "
+                + "nothing from it was applied: the server may be an older gsp-server that does not size its pages; ask its administrator to upgrade it")
+        } catch {
             throw SyncError(.protocolError, "the server's answer could not be read (\(error)): is the server URL right, and gsp up to date?")
         }
         switch message {

@@ -5,36 +5,49 @@ import GSPPostgres
 extension PostgresServerStore {
     /// One page in one REPEATABLE READ snapshot, so `last_seq` and the rows agree: one round
     /// trip for a manager, two for a rep (whose dropped rows depend on where the page ends).
-    public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
-        try pull(user: user, cursor: cursor, limit: limit, readingEpoch: false).page
+    public func pull(user: User, cursor: UInt64, limit: Int, maxBytes: Int) throws -> PullPage {
+        try pull(user: user, cursor: cursor, limit: limit, maxBytes: maxBytes, readingEpoch: false).page
     }
 
     /// The page and the epoch from the same snapshot, in the page's round trips.
-    public func epochAndPull(user: User, cursor: UInt64, limit: Int) throws -> (epoch: UUID, page: PullPage) {
-        let (epoch, page) = try pull(user: user, cursor: cursor, limit: limit, readingEpoch: true)
+    public func epochAndPull(user: User, cursor: UInt64, limit: Int, maxBytes: Int) throws -> (epoch: UUID, page: PullPage) {
+        let (epoch, page) = try pull(user: user, cursor: cursor, limit: limit, maxBytes: maxBytes, readingEpoch: true)
         guard let epoch else { throw ServerStoreError("the database has no epoch: run 'gsp-server migrate --db URL'") }
         return (epoch, page)
     }
 
-    private func pull(user: User, cursor: UInt64, limit: Int, readingEpoch: Bool) throws -> (epoch: UUID?, page: PullPage) {
-        var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit)
+    private func pull(user: User, cursor: UInt64, limit: Int, maxBytes: Int, readingEpoch: Bool) throws -> (epoch: UUID?, page: PullPage) {
+        var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit, maxBytes: maxBytes)
         let columns = "f.tbl, f.rid, f.field, f.kind, f.ival, f.tval, f.currency, f.hlc, f.node, f.prev, f.usr, f.seq"
         let after = PostgresParameter.integer(Int64(clamping: cursor)), count = PostgresParameter.integer(Int64(assembly.rowsToRead))
         var statements = [
             PostgresStatement("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
             PostgresStatement("SELECT last_seq FROM sequence_allocator WHERE id = 1"),
         ]
+        // The whole result arrives at once, so rows past the byte budget are not sent: a row is
+        // kept while the text bytes before it are within the budget, and the first two always
+        // (a page holds one change however large, and the next says there is more). Text bytes
+        // never exceed a change's `WireSize` bound, so every row the assembly could take, and
+        // the first it refuses, are kept.
+        let textBytes = "coalesce(octet_length(f.tval), 0)"
+        func page(_ from: String, _ filter: String) -> String {
+            """
+            SELECT tbl, rid, field, kind, ival, tval, currency, hlc, node, prev, usr, seq FROM (
+                SELECT \(columns), sum(\(textBytes)) OVER (ORDER BY f.seq ROWS UNBOUNDED PRECEDING) - \(textBytes) AS bytes_before,
+                       row_number() OVER (ORDER BY f.seq) AS n
+                FROM \(from) WHERE \(filter) ORDER BY f.seq LIMIT $2
+            ) p WHERE p.bytes_before <= $3 OR p.n <= 2 ORDER BY p.seq
+            """
+        }
+        let budget = PostgresParameter.integer(Int64(max(0, maxBytes)))
         if user.role == .manager {
-            statements.append(PostgresStatement("SELECT \(columns) FROM fields f WHERE f.seq > $1 ORDER BY f.seq LIMIT $2", [after, count]))
+            statements.append(PostgresStatement(page("fields f", "f.seq > $1"), [after, count, budget]))
         } else {
             // A rep sees shared tables and the rows of the deals they own.
-            statements.append(PostgresStatement("""
-                SELECT \(columns) FROM fields f
-                LEFT JOIN row_deals r ON r.tbl = f.tbl AND r.rid = f.rid
-                LEFT JOIN deal_owners o ON o.deal = r.deal
-                WHERE f.seq > $1 AND (f.tbl = ANY($3::text[]) OR o.owner = $4)
-                ORDER BY f.seq LIMIT $2
-                """, [after, count, .textArray(Scope.sharedTables.sorted()), .text(user.name)]))
+            statements.append(PostgresStatement(page("""
+                fields f LEFT JOIN row_deals r ON r.tbl = f.tbl AND r.rid = f.rid LEFT JOIN deal_owners o ON o.deal = r.deal
+                """, "f.seq > $1 AND (f.tbl = ANY($4::text[]) OR o.owner = $5)"),
+                [after, count, budget, .textArray(Scope.sharedTables.sorted()), .text(user.name)]))
         }
         if readingEpoch { statements.append(PostgresStatement("SELECT value FROM meta WHERE key = 'epoch'")) }
         // A manager's page is complete here, so the read-only transaction ends in this round trip.

@@ -3,8 +3,9 @@ import GSPCore
 import GSPStore
 
 extension SQLiteServerStore {
-    public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
-        var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit)
+    /// Rows are read one at a time, so the page stops reading where its byte budget ends.
+    public func pull(user: User, cursor: UInt64, limit: Int, maxBytes: Int) throws -> PullPage {
+        var assembly = PullPageAssembly(user: user, cursor: cursor, limit: limit, maxBytes: maxBytes)
         return try queue.snapshot { db in
             let lastSeq = UInt64(try db.scalar("SELECT value FROM meta WHERE key = 'last_seq'")?.text.flatMap(UInt64.init) ?? 0)
             let columns = "f.tbl, f.row, f.field, f.kind, f.value, f.currency, f.hlc, f.node, f.prev, f.user, f.seq"

@@ -35,7 +35,7 @@ public enum Scope {
             return "\(change.table).\(change.field) holds \(field.kind.name) values, not \(change.value.kind.name)"
         }
         if isChildTable(change.table), change.field == dealField, !change.value.isNull, dealReference(change.value) == nil {
-            return "\(change.table).deal must be a deal's UUID, not '\(change.value)'"
+            return "\(change.table).deal must be a deal's UUID, not '\(change.value.abbreviated(to: 60))'"
         }
         if change.table == dealsTable, change.field == ownerField, !change.value.isNull, change.value.textValue?.isEmpty != false || change.value.textValue?.utf8.contains(0) == true {
             return "deals.owner must be a user name"

@@ -1,5 +1,6 @@
 import Foundation
 import GSPCore
+import GSPWire
 
 /// What a user may do: a rep works on the deals they own, a manager on everything.
 public enum Role: String, Sendable, CaseIterable, Codable {
@@ -87,6 +88,11 @@ public struct RowRef: Sendable, Hashable {
 
 /// One page of a pull: current winners with seq > cursor, in seq order.
 public struct PullPage: Sendable, Equatable {
+    /// The changes of one page may take this many bytes of a response body: the body budget
+    /// of a frame (`WireSize.bodyBudget`) less 1 MiB for the header, refusals, dropped rows
+    /// and tables (a sync service takes its refusals' own size off as well).
+    public static let defaultMaxBytes = WireSize.bodyBudget() - (1 << 20)
+
     public var changes: [Change]
     public var dropped: [RowRef]
     /// The user name behind every node in `changes`.
@@ -173,10 +179,12 @@ public protocol ServerStore: Sendable {
     var schemaAtOpen: SchemaMigration? { get }
     /// Merges a push in one transaction; the outcome is returned only after commit.
     func merge(changes: [IncomingChange], user: User, node: NodeID, now: Date) throws -> MergeOutcome
-    /// The next page of winners visible to `user` after `cursor`, and rows that left their scope.
-    func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage
+    /// The next page of winners visible to `user` after `cursor`, and rows that left their scope:
+    /// at most `limit` changes, ended early (has more) before the changes' encoded size could
+    /// pass `maxBytes` (see `PullPage.defaultMaxBytes`), but never empty while changes remain.
+    func pull(user: User, cursor: UInt64, limit: Int, maxBytes: Int) throws -> PullPage
     /// The epoch and the same page as `pull`; a backend over a network reads both in one round trip.
-    func epochAndPull(user: User, cursor: UInt64, limit: Int) throws -> (epoch: UUID, page: PullPage)
+    func epochAndPull(user: User, cursor: UInt64, limit: Int, maxBytes: Int) throws -> (epoch: UUID, page: PullPage)
     /// The last local sequence acknowledged to `node`, 0 when unknown.
     func acknowledged(node: NodeID) throws -> UInt64
 
@@ -228,7 +236,16 @@ public struct ServerStoreUnavailable: Error, Sendable, CustomStringConvertible {
 
 extension ServerStore {
     /// Two reads: cheap for an in-process database.
+    public func epochAndPull(user: User, cursor: UInt64, limit: Int, maxBytes: Int) throws -> (epoch: UUID, page: PullPage) {
+        (try epoch(), try pull(user: user, cursor: cursor, limit: limit, maxBytes: maxBytes))
+    }
+
+    /// A page whose encoded changes fit a response frame (`PullPage.defaultMaxBytes`).
+    public func pull(user: User, cursor: UInt64, limit: Int) throws -> PullPage {
+        try pull(user: user, cursor: cursor, limit: limit, maxBytes: PullPage.defaultMaxBytes)
+    }
+
     public func epochAndPull(user: User, cursor: UInt64, limit: Int) throws -> (epoch: UUID, page: PullPage) {
-        (try epoch(), try pull(user: user, cursor: cursor, limit: limit))
+        try epochAndPull(user: user, cursor: cursor, limit: limit, maxBytes: PullPage.defaultMaxBytes)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GSPCore
+import GSPWire
 import Synchronization
 
 /// One sync round trip in plain values (the HTTP route translates frames to and from these).
@@ -40,14 +41,18 @@ public final class SyncService: Sendable {
     public let maxDrift: Duration
     /// Pages are clamped to this many changes (and 0 asks for it).
     public let maxPageSize: Int
+    /// Bytes the changes of one page may take in the response body (`PullPage.defaultMaxBytes`);
+    /// the refusals of the same response are taken off it.
+    public let maxPageBytes: Int
     private let clock = Mutex(HybridClock())
     private let now: @Sendable () -> Date
 
     public init(store: any ServerStore, maxDrift: Duration = .seconds(60), maxPageSize: Int = 5_000,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                maxPageBytes: Int = PullPage.defaultMaxBytes, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.maxDrift = maxDrift
         self.maxPageSize = maxPageSize
+        self.maxPageBytes = maxPageBytes
         self.now = now
     }
 
@@ -73,9 +78,10 @@ public final class SyncService: Sendable {
         let size = input.pageSize == 0 ? maxPageSize : min(Int(input.pageSize), maxPageSize)
         // The epoch comes with the page (one round trip on PostgreSQL). A replica that knew
         // another epoch holds a cursor from other data: it gets everything again, from 0.
-        var (epoch, page) = try store.epochAndPull(user: user, cursor: input.cursor, limit: size)
+        let bytes = maxPageBytes - outcome.refusals.reduce(0) { $0 + WireSize.bound(ofRefusal: $1.reason) }
+        var (epoch, page) = try store.epochAndPull(user: user, cursor: input.cursor, limit: size, maxBytes: bytes)
         if let known = input.knownEpoch, known != epoch, input.cursor != 0 {
-            (epoch, page) = try store.epochAndPull(user: user, cursor: 0, limit: size)
+            (epoch, page) = try store.epochAndPull(user: user, cursor: 0, limit: size, maxBytes: bytes)
         }
         return SyncOutput(epoch: epoch, serverTime: serverTime(), outcome: outcome, page: page)
     }
