@@ -71,6 +71,16 @@ let serveCommand = Command(
         case (let cert?, let key?): tls = try TLSIdentity(certificateFile: cert, keyFile: key)
         default: throw UsageError("--tls-cert and --tls-key go together: pass both PEM files to serve HTTPS, or neither")
         }
+        // SIGTERM and SIGINT are blocked from here on, in this thread and every thread started
+        // after (the HTTP server's), and taken by sigwait below: one sent at any moment stays
+        // pending until then, never lost. (A dispatch source registers its handler some time
+        // after resume(), and a SIGTERM sent in between, once "listening on" was printed, was
+        // ignored: the server ran on.)
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         // One server per SQLite file; PostgreSQL is made for several servers at once.
         let lock = try StoreOpener.isPostgres(db) ? nil : try DatabaseLock(database: db)
         let store = try StoreOpener.open(db)
@@ -78,22 +88,12 @@ let serveCommand = Command(
             host: host, port: port, maxDrift: .seconds(drift), maxBufferedBodyBytes: bodyMemory, logRequests: !args.flag("quiet"), idleTimeoutSeconds: idle, tls: tls,
             maxConnectionsPerClient: perClient))
         Output.out("listening on \(server.url)")
-
-        // Signals arrive on a dispatch source instead of an async handler, so stopping may take locks.
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                Output.err("gsp-server: stopping (signal \(signalNumber)): finishing requests in progress")
-                server.stop(timeout: .seconds(30))
-                Output.err("gsp-server: stopped")
-                exit(0)
-            }
-            source.resume()
-            sources.append(source)
-        }
-        withExtendedLifetime((sources, lock)) { dispatchMain() }
+        var received: Int32 = 0
+        while sigwait(&stopSignals, &received) != 0 {}
+        Output.err("gsp-server: stopping (signal \(received)): finishing requests in progress")
+        server.stop(timeout: .seconds(30))
+        Output.err("gsp-server: stopped")
+        withExtendedLifetime(lock) { exit(0) }
     })
 
 /// Splits HOST:PORT (IPv6 as [::1]:PORT).

@@ -43,6 +43,23 @@ struct ServerProcessTests {
         #expect(try ServerProcess.run(["backup", "--help"]).status == 0)
     }
 
+    /// Found when a whole test run hung: serve printed "listening on" before it set up its SIGTERM
+    /// handling, and a SIGTERM sent at once (as supervisors and tests do) could land while the
+    /// signal was ignored and be lost: the server ran on. A SIGTERM sent the moment the line
+    /// appears always stops it.
+    @Test func aSigtermSentAsSoonAsTheServerIsListeningStopsIt() throws {
+        let directory = TemporaryDirectory("gsp-sigterm")
+        let db = directory.path("server.db")
+        #expect(try ServerProcess.run(["migrate", "--db", db]).status == 0)
+        for attempt in 0..<20 {
+            let serve = try GSPBinary.launch(GSPBinary.serverPath, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"])
+            while !serve.outputSoFar.contains("listening on") && serve.isRunning { usleep(200) }
+            serve.terminate()
+            let result = serve.wait(killingAfter: 40)
+            #expect(result.status == 0 && !result.killed, "attempt \(attempt): the SIGTERM was lost (exit \(result.status)): \(result.stderr)")
+        }
+    }
+
     @Test func sigtermWhileClientsSyncLosesNoAcknowledgedChange() async throws {
         let directory = TemporaryDirectory("gsp-process")
         let db = directory.path("server.db")
@@ -84,7 +101,7 @@ struct ServerProcessTests {
             for try await result in group { results.append(result) }
             return results
         }
-        #expect(server.process.wait().status == 0, "a graceful stop exits 0")
+        #expect(server.process.wait(killingAfter: 45).status == 0, "a graceful stop exits 0")
 
         // Restart on the same file: every acknowledged change is there.
         let restarted = try ServerProcess(db: db)

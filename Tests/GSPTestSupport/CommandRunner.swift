@@ -123,6 +123,16 @@ public final class RunningProcess: @unchecked Sendable {
         lock.withLock { if exit == nil { _ = kill(pid, number) } }
     }
 
+    /// Waits up to `seconds` for the exit, then sends SIGKILL: a process that ignores its SIGTERM
+    /// fails its test (the result shows the kill) instead of hanging the whole run,
+    /// since a blocked wait holds one of the few threads every async test shares.
+    public func wait(killingAfter seconds: Double) -> ProcessResult {
+        let deadline = Date().addingTimeInterval(seconds)
+        while isRunning && Date() < deadline { usleep(20_000) }
+        if isRunning { sigkill() }
+        return wait()
+    }
+
     /// Waits for the exit and returns the status and both outputs.
     public func wait() -> ProcessResult {
         let status = reap(blocking: true) ?? 0

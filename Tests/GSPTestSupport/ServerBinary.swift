@@ -74,7 +74,8 @@ public final class ServerBinary {
     public func stop() -> Int32 {
         guard let process else { return 0 }
         process.terminate()
-        let status = process.wait().status
+        // A graceful stop waits up to 30 s for requests in progress; past that it is stuck.
+        let status = process.wait(killingAfter: 45).status
         self.process = nil
         return status
     }

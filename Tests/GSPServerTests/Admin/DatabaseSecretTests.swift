@@ -51,7 +51,8 @@ struct DatabaseSecretTests {
                 #expect(!serve.isRunning, "serve started on \(url)")
                 if serve.isRunning { serve.sigkill() }
             }
-            let served = serve.wait()
+            let served = serve.wait(killingAfter: 45)
+            #expect(served.status == 0 || !works, "\(url): serve did not stop on SIGTERM: exit \(served.status)")
             #expect(!(served.stdout + served.stderr).contains(secret), "serve: \(served.stdout) \(served.stderr)")
         }
     }
