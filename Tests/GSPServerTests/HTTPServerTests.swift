@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GSPClient
 import GSPServer
 import GSPTestSupport
 
@@ -15,12 +16,14 @@ struct HTTPServerTests {
         let port = server.port
         #expect(port != 0)
         let call = Task { try await TestHTTP.send("POST", "http://127.0.0.1:\(port)/slow", body: Data(count: 100)) }
-        await Task.detached { entered.wait() }.value
+        // Blocking waits on threads of their own: on the cooperative pool (two threads here) they
+        // once held both threads with another test's, and nothing could signal `release`.
+        try await BlockingCall.run { entered.wait() }
         // Stop while the handler is still running; it must wait for the handler and the answer.
-        let stopped = Task.detached { server.stop(timeout: .seconds(30)) }
+        let stopped = Task { try await BlockingCall.run { server.stop(timeout: .seconds(30)) } }
         try await Task.sleep(for: .milliseconds(50))
         release.signal()
-        await stopped.value
+        try await stopped.value
         let answer = try await call.value
         #expect(answer.status == 200)
         #expect(answer.text == "finished 100\n")
