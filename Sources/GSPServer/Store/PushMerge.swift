@@ -44,16 +44,8 @@ enum PushMerge {
         for pushed in valid {
             // A replay gets the answer the first push got: accepted, whatever the scope is now
             // (the first answer may have been lost; refusing now would contradict what is stored).
-            if let reason = FieldPolicy.refusal(pushed.change, by: user), !(try session.isReplay(pushed.change)) {
-                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .forbidden, reason: reason))
-                continue
-            }
-            if user.role == .rep, let reason = try session.outOfScopeReason(pushed.change), !(try session.isReplay(pushed.change)) {
-                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .outOfScope, reason: reason))
-                continue
-            }
-            if user.role == .rep, let reason = try session.handoverReason(pushed.change), !(try session.isReplay(pushed.change)) {
-                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: .invalidValue, reason: reason))
+            if let (kind, reason) = try refusal(pushed.change, by: user, in: session), !(try session.isReplay(pushed.change)) {
+                result.refusals.append(ChangeRefusal(seq: pushed.seq, kind: kind, reason: reason))
                 continue
             }
             if try session.apply(pushed.change) {
@@ -63,5 +55,16 @@ enum PushMerge {
         }
         result.refusals.sort { $0.seq < $1.seq }
         return (session, result)
+    }
+
+    /// The first rule `change` breaks for `user`: a field their role may not write, then, for a
+    /// rep, a row outside their deals, then a deal handed to nobody; nil when it breaks none.
+    private static func refusal<Session: PushMergeSession>(_ change: Change, by user: User,
+                                                          in session: Session) throws -> (ChangeRefusal.Kind, String)? {
+        if let reason = FieldPolicy.refusal(change, by: user) { return (.forbidden, reason) }
+        guard user.role == .rep else { return nil }
+        if let reason = try session.outOfScopeReason(change) { return (.outOfScope, reason) }
+        if let reason = try session.handoverReason(change) { return (.invalidValue, reason) }
+        return nil
     }
 }
