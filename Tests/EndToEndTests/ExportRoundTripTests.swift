@@ -30,9 +30,13 @@ import GSPTestSupport
         for table in tables { _ = try gsp("copy.sqlite", ["import", "csv", dir.path("\(table).csv")]) }
 
         for report in ["aging", "conversion", "lost", "pipeline", "forecast", "pis", "anomalies"] {
+            // A live report names its moment to the minute (and counts days up to it): the copy's,
+            // taken between two of the source's, must equal one of them, whichever side of a
+            // minute's turn it fell on (a single pair failed when the minute turned in between).
             let source = try gsp("source.sqlite", ["report", report, "--local", "--json"]).stdout
             let copy = try gsp("copy.sqlite", ["report", report, "--local", "--json"]).stdout
-            #expect(source == copy, "report \(report) differs after the round trip")
+            let sourceAfter = try gsp("source.sqlite", ["report", report, "--local", "--json"]).stdout
+            #expect(copy == source || copy == sourceAfter, "report \(report) differs after the round trip")
         }
         let asOf = ["report", "pipeline", "--local", "--json", "--as-of", "2026-06-30"]
         #expect(try gsp("source.sqlite", asOf).stdout == gsp("copy.sqlite", asOf).stdout)
